@@ -1,0 +1,120 @@
+"""Extension points: a printer driver and the connection it opens for one job."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from types import TracebackType
+from typing import ClassVar
+
+from printers.status import PrinterStatus
+
+
+class PrinterConnection(ABC):
+    """One session with one printer, opened for one job and closed after it.
+
+    The job worker drives it in this order: `status()` once before sending anything,
+    then `send()` for each label and `confirm()` at least every 100 labels and after
+    the last. A label counts as printed only once a `confirm()` after its `send()`
+    has returned.
+    """
+
+    @abstractmethod
+    def status(self) -> PrinterStatus:
+        """Ask the printer for its status now.
+
+        Returns:
+            The printer's answer.
+
+        Raises:
+            PrinterFault: the answer reports paper out, head open, ribbon out or pause;
+                the connection sends nothing after that.
+            PrinterNotAnswering: no answer in time (a Zebra is silent in most faults).
+            PrinterConnectionReset: the connection broke.
+        """
+
+    @abstractmethod
+    def send(self, label: bytes) -> None:
+        """Hand one rendered label to the printer.
+
+        Args:
+            label: the label in the driver's `label_format` (one ZPL format, one PDF).
+
+        Raises:
+            PrinterFault: the last status answer reported a fault; nothing is sent.
+            PrinterNotAnswering: the printer did not take the data in time.
+            PrinterConnectionReset: the connection broke; the label may be partly sent.
+        """
+
+    @abstractmethod
+    def confirm(self, timeout: float) -> PrinterStatus:
+        """Wait until every label sent so far is printed.
+
+        Args:
+            timeout: seconds to wait at most for the printer to finish.
+
+        Returns:
+            The status answer that proved the labels printed.
+
+        Raises:
+            PrinterFault: the printer reports a fault before finishing.
+            PrinterNotAnswering: no answer, or not finished within `timeout`.
+            PrinterConnectionReset: the connection broke.
+            PrinterJobFailed: the printer cancelled or aborted a document.
+        """
+
+    @abstractmethod
+    def close(self) -> None:
+        """Close the session; labels sent but not confirmed stay unconfirmed."""
+
+    def __enter__(self) -> PrinterConnection:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class PrinterDriver(ABC):
+    """A kind of printer, found in `DRIVERS` by its slug.
+
+    A subclass sets `slug` and `label_format`, takes its settings as keyword
+    arguments (host, port, directory, ...) and opens connections. Register it with
+    `@register` or through the `labelsvc.printers` entry point group.
+
+    Attributes:
+        slug: lower-case-hyphen name used in printer definitions (`zpl-tcp`).
+        label_format: what the worker must render for it: `zpl`, `pdf` or `png`.
+    """
+
+    slug: ClassVar[str]
+    label_format: str = "zpl"
+
+    @abstractmethod
+    def connect(self, job_name: str | None = None) -> PrinterConnection:
+        """Open a session for one job.
+
+        Args:
+            job_name: a name for the job, used where the printer shows or stores one.
+
+        Returns:
+            An open connection; use it as a context manager.
+
+        Raises:
+            PrinterUnreachable: no connection could be made.
+        """
+
+    def probe(self) -> PrinterStatus:
+        """Open a connection, read the status once and close it.
+
+        Returns:
+            The printer's status.
+
+        Raises:
+            PrinterError: as `connect()` and `PrinterConnection.status()`.
+        """
+        with self.connect() as connection:
+            return connection.status()
