@@ -1,0 +1,107 @@
+"""Bring-your-own ZPL: a format from another designer with `{placeholder}`s in its `^FD` data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from templates import placeholders
+from templates.errors import TemplateError
+from templates.escape import INDICATOR, hex_escape
+from templates.placeholders import Part, Record
+
+_FIELD = re.compile(r"\^FD(.*?)(?=\^FS|\^XZ|\Z)", re.S)
+_FH = re.compile(r"\^FH(.?)")
+_BARCODE = re.compile(r"\^B([A-Z0-9])([^\^~]*)")
+_CI = re.compile(r"\^CI(\d+)")
+
+
+@dataclass(frozen=True)
+class _Field:
+    start: int
+    end: int
+    prefix: str  # text inserted before ^FD (an added ^FH), or ""
+    indicator: str
+    barcode: str  # the ^B command letter of this field, or ""
+    dm_escape: str
+    parts: tuple[Part, ...]
+
+
+class ZplFormat:
+    """A stored ZPL format whose `{value}`, `{fields.NAME}` … placeholders are filled escaped."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source if "^CI" in source else source.replace("^XA", "^XA^CI28")
+        cis = set(_CI.findall(self.source))
+        self.utf8 = cis == {"28"}
+        self.fields: list[_Field] = []
+        segment_start = 0
+        for m in _FIELD.finditer(self.source):
+            head = self.source[segment_start : m.start()]
+            segment_start = m.end()
+            try:
+                parts = placeholders.parse(m.group(1))
+            except ValueError as exc:
+                raise TemplateError(str(exc), f"offset {m.start()}") from None
+            if all(isinstance(p, str) for p in parts):
+                continue
+            field_head = head[head.rfind("^FS") + 1 :] if "^FS" in head else head
+            fh = _FH.findall(field_head)
+            barcode = _BARCODE.findall(field_head)
+            letter, params = barcode[-1] if barcode else ("", "")
+            dm_escape = "_"
+            if letter == "X":
+                given = params.split(",")
+                dm_escape = given[6] if len(given) > 6 and given[6] else "_"
+            indicator = (fh[-1] or "_") if fh else INDICATOR
+            self.fields.append(_Field(m.start(1), m.end(1), "" if fh else "^FH" + INDICATOR,
+                                      indicator, letter, dm_escape, parts))
+
+    @property
+    def placeholders(self) -> frozenset[str]:
+        """Return the placeholder paths the format uses."""
+        return frozenset(p.path for f in self.fields for p in f.parts
+                         if isinstance(p, placeholders.Placeholder))
+
+    def fill(self, record: Record) -> str:
+        """Return the format with every placeholder filled and escaped for its field."""
+        out: list[str] = []
+        pos = 0
+        for i, f in enumerate(self.fields):
+            try:
+                data = "".join(self._part(f, p, record) for p in f.parts)
+            except TemplateError as exc:
+                raise exc.at(f"fields[{i}]") from None
+            out.append(self.source[pos : f.start - 3])
+            out.append(f"{f.prefix}^FD{data}")
+            pos = f.end
+        out.append(self.source[pos:])
+        return "".join(out)
+
+    def _part(self, f: _Field, part: Part, record: Record) -> str:
+        if isinstance(part, str):
+            return part.replace(f.indicator, f"{f.indicator}{ord(f.indicator):02X}") \
+                if f.prefix else part
+        value = part.fill(record)
+        if not value.isascii() and not self.utf8:
+            raise TemplateError(f"{part.text} holds non-ASCII text but the format does not "
+                                "select ^CI28 (UTF-8)")
+        if f.barcode == "C":
+            value = value.replace(">", ">0")
+        elif f.barcode == "X":
+            value = value.replace(f.dm_escape, f.dm_escape * 2)
+        return hex_escape(value, f.indicator)
+
+    def preview_png(self, record: Record, dpi: int = 203) -> bytes:
+        """Return a PNG of the filled first label (needs the optional `preview` extra, zplkit)."""
+        try:
+            import zplkit
+        except ImportError:
+            raise TemplateError("previews need the optional 'preview' extra (zplkit)") from None
+        try:
+            doc = zplkit.render(self.fill(record), zplkit.Options(profile="zd621", dpi=dpi))
+        except ValueError as exc:
+            raise TemplateError(f"the format cannot be previewed: {exc}") from None
+        if not doc.labels:
+            raise TemplateError("the format holds no label (^XA … ^XZ)")
+        return doc.labels[0].png()

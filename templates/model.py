@@ -1,0 +1,144 @@
+"""The label template model (pydantic 2): size in mm, target dpi and elements placed in mm."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import model_validator
+
+from templates import gs1, placeholders
+from templates.symbologies import SYMBOLOGIES, Symbology
+from templates.units import DOTS_PER_MM
+
+Mm = Annotated[float, Field(ge=0)]
+PositiveMm = Annotated[float, Field(gt=0)]
+
+
+class _Element(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    x_mm: Mm
+    y_mm: Mm
+
+
+class TextElement(_Element):
+    """A line of text; `value` may hold placeholders."""
+
+    type: Literal["text"]
+    height_mm: PositiveMm
+    value: str
+    _parts: tuple[placeholders.Part, ...] = PrivateAttr(default=())
+
+    @model_validator(mode="after")
+    def _compile(self) -> TextElement:
+        self._parts = placeholders.parse(self.value)
+        return self
+
+
+class BarcodeElement(_Element):
+    """A barcode; linear codes need `height_mm`; GS1 values are written `(AI)data…`."""
+
+    type: Literal["barcode"]
+    symbology: str
+    value: str
+    module_mm: PositiveMm
+    height_mm: PositiveMm | None = None
+    hri: bool = False
+    hri_height_mm: PositiveMm = 2.5
+    _parts: tuple[placeholders.Part, ...] = PrivateAttr(default=())
+    _segments: tuple[gs1.Segment, ...] = PrivateAttr(default=())
+
+    @field_validator("symbology")
+    @classmethod
+    def _known_symbology(cls, slug: str) -> str:
+        if slug not in SYMBOLOGIES:
+            raise ValueError(f"unknown symbology {slug!r}; use one of {', '.join(SYMBOLOGIES)}")
+        return slug
+
+    @model_validator(mode="after")
+    def _compile(self) -> BarcodeElement:
+        if not self.symbol.two_d and self.height_mm is None:
+            raise ValueError(f"a {self.symbology} barcode needs height_mm")
+        if self.symbol.gs1:
+            self._segments = gs1.parse_template(self.value)
+        else:
+            self._parts = placeholders.parse(self.value)
+        return self
+
+    @property
+    def symbol(self) -> Symbology:
+        """Return the registered symbology."""
+        return SYMBOLOGIES[self.symbology]
+
+
+class BoxElement(_Element):
+    """A rectangle outline (or a line when one side equals the thickness)."""
+
+    type: Literal["box"]
+    width_mm: PositiveMm
+    height_mm: PositiveMm
+    thickness_mm: PositiveMm = 0.25
+
+
+class ImageElement(_Element):
+    """A picture (PNG), by path relative to the template file or a `data:` URI."""
+
+    type: Literal["image"]
+    width_mm: PositiveMm
+    height_mm: PositiveMm
+    source: str
+
+
+Element = Annotated[
+    TextElement | BarcodeElement | BoxElement | ImageElement, Field(discriminator="type")
+]
+
+
+class Template(BaseModel):
+    """A label template; validate with `Template.model_validate(dict)`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+    width_mm: PositiveMm
+    height_mm: PositiveMm
+    dpi: int = 203
+    elements: list[Element]
+    _base_dir: str | None = PrivateAttr(default=None)
+    _layouts: dict[int, Any] = PrivateAttr(default_factory=dict)
+
+    @field_validator("dpi")
+    @classmethod
+    def _supported_dpi(cls, dpi: int) -> int:
+        if dpi not in DOTS_PER_MM:
+            raise ValueError(f"dpi {dpi} is not supported; use 203, 300 or 600")
+        return dpi
+
+    @cached_property
+    def placeholders(self) -> frozenset[str]:
+        """Return every placeholder path the template uses."""
+        found: set[str] = set()
+        for el in self.elements:
+            parts: tuple[placeholders.Part, ...] = ()
+            if isinstance(el, TextElement | BarcodeElement):
+                parts = el._parts + tuple(p for s in getattr(el, "_segments", ()) for p in s.parts)
+            found.update(p.path for p in parts if isinstance(p, placeholders.Placeholder))
+        return frozenset(found)
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    """Map a template ValidationError to `{"elements[2].symbology": "plain words"}`."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        key = ""
+        loc: list[Any] = list(err["loc"])
+        if len(loc) >= 3 and loc[0] == "elements" and isinstance(loc[1], int):
+            if loc[2] in ("text", "barcode", "box", "image"):
+                del loc[2]
+        for item in loc:
+            key += f"[{item}]" if isinstance(item, int) else (f".{item}" if key else str(item))
+        message = str(err["msg"]).removeprefix("Value error, ")
+        out.setdefault(key or "template", message)
+    return out

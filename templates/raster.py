@@ -1,0 +1,58 @@
+"""Raster output: symbols and whole labels as 1-bit images in printer dots; PNG with dpi."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+
+from PIL import Image, ImageDraw, ImageFont
+
+from templates.layout import Barcode, Box, Layout, Op, Picture, Text
+
+FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+
+
+def symbol_image(op: Barcode) -> Image.Image:
+    """Return the symbol without quiet zones as a 1-bit image, module = op.module dots, 0 = black."""
+    symbol = op.symbology.encode(op.data)
+    m = op.module
+    height = op.height if symbol.linear else len(symbol.rows) * m
+    img = Image.new("1", (symbol.width * m, height), 1)
+    for r, start, length in symbol.runs():
+        top = 0 if symbol.linear else r * m
+        img.paste(0, (start * m, top, (start + length) * m, height if symbol.linear else top + m))
+    return img
+
+
+@lru_cache(maxsize=64)
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """Return a TrueType font of `size` pixels, or Pillow's built-in one."""
+    for name in FONT_FILES:
+        try:
+            return ImageFont.truetype(name, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
+def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
+    """Return the label as a 1-bit image of layout.width × layout.height dots."""
+    img = Image.new("1", (layout.width, layout.height), 1)
+    draw = ImageDraw.Draw(img)
+    for op in ops:
+        if isinstance(op, Barcode):
+            img.paste(symbol_image(op), (op.x, op.y))
+        elif isinstance(op, Text):
+            draw.text((op.x, op.y), op.text, fill=0, font=font(op.h))
+        elif isinstance(op, Box):
+            draw.rectangle((op.x, op.y, op.x + op.w - 1, op.y + op.h - 1), outline=0, width=op.t)
+        elif isinstance(op, Picture):
+            img.paste(op.image, (op.x, op.y))
+    return img
+
+
+def png(layout: Layout, ops: list[Op]) -> bytes:
+    """Return the label as PNG bytes with the dpi stored in the file."""
+    buf = io.BytesIO()
+    label_image(layout, ops).save(buf, "PNG", dpi=(layout.dpi, layout.dpi))
+    return buf.getvalue()
