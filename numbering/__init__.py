@@ -7,9 +7,10 @@ this package decides what the identifier looks like and reads it back.
 from __future__ import annotations
 
 from numbering.checks import ALGORITHMS, CheckAlgorithm, register
+from numbering.compiled import Parsed
 from numbering.errors import NumberingError, ParseError, SequenceExhausted
 from numbering.examples import load_examples
-from numbering.scheme import Parsed, Scheme
+from numbering.scheme import Scheme
 
 __all__ = [
     "ALGORITHMS",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 from numbering.checks import VIN_CHARS
 
@@ -60,6 +61,14 @@ DATE_TOKENS: dict[str, DateToken] = {
         DateToken("YC", "model year", 1, tuple(YEAR_CODES), 1, True),
     )
 }
+
+
+
+@lru_cache(maxsize=256)
+def render_all(day: dt.date) -> dict[str, str]:
+    """Every date token printed for one production date (cached: batches share a date)."""
+    return {name: render(day) for name, render in _RENDER.items()}
+
 
 GRANULARITY_WORDS = {1: "year", 2: "ISO week-year", 3: "month", 4: "ISO week", 5: "day"}
 

@@ -1,11 +1,8 @@
-"""The Scheme model: a named numbering format that formats, parses and keys its counters."""
+"""The Scheme model: a named, validated numbering format (PRODUCT §3)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 from typing import Literal as TypingLiteral
 from zoneinfo import ZoneInfo
@@ -15,41 +12,17 @@ from pydantic import Field as PydField
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from numbering import lint
-from numbering.dates import GRANULARITY_WORDS, check_date_parts
-from numbering.errors import NumberingError, ParseError, SequenceExhausted
-from numbering.pattern import (
-    MAX_WIDTH,
-    Check,
-    Counter,
-    Date,
-    Field,
-    Literal,
-    PatternError,
-    Shape,
-    Token,
-    parse_charset,
-    tokenize,
-)
-from numbering.radix import decode, encode, random_text
+from numbering.compiled import CompiledPattern, FieldValues, Parsed
+from numbering.errors import NumberingError
+from numbering.pattern import Counter, Field, PatternError, Shape, Token, parse_charset, tokenize
 
-FieldValues = Mapping[str, Any]
 DateInput = dt.date | dt.datetime | str | None
 
-
-@dataclass(frozen=True)
-class Parsed:
-    """An identifier read back: request fields, date parts, counter and check result."""
-
-    value: str
-    fields: dict[str, str]
-    date: dict[str, str]
-    seq: int | None
-    check_ok: bool | None
-    counter_key: str
+__all__ = ["DateInput", "Parsed", "Scheme"]
 
 
 class Scheme(BaseModel):
-    """A numbering scheme (PRODUCT §3); lint errors raise pydantic.ValidationError."""
+    """A numbering scheme; lint errors raise pydantic.ValidationError located on the definition."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -65,17 +38,13 @@ class Scheme(BaseModel):
     allow_overlap: bool = False
     warranty_days: int | None = PydField(default=None, ge=0)
 
-    _tokens: list[Token] = PrivateAttr(default_factory=list)
-    _shapes: list[Shape] = PrivateAttr(default_factory=list)
-    _charset: frozenset[str] = PrivateAttr(default=frozenset())
-    _regex: re.Pattern[str] = PrivateAttr(default=re.compile(""))
-    _key_idx: list[int] = PrivateAttr(default_factory=list)
-    _reverse: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
+    _c: CompiledPattern = PrivateAttr()
 
     @model_validator(mode="after")
     def _lint(self) -> Scheme:
         problems: list[lint.Problem] = []
-        token_shapes: list[Shape] = []
+        shapes: list[Shape] = []
+        tokens: list[Token] = []
         try:
             charset = parse_charset(self.charset)
         except ValueError as exc:
@@ -85,36 +54,22 @@ class Scheme(BaseModel):
             tokens = tokenize(self.pattern)
         except PatternError as exc:
             problems.append((("pattern",), str(exc)))
-            tokens = []
         problems += lint.check_timezones(self.timezone, self.site_timezones)
         if tokens and charset:
             problems += lint.check_codes(tokens, self.codes, charset)
-            token_shapes = lint.shapes(tokens, self.codes, charset)
-            problems += lint.check_tokens(tokens, token_shapes, self.scope)
-            problems += lint.check_alphabet(tokens, token_shapes)
-            seq = _seq(tokens)
+            shapes = lint.shapes(tokens, self.codes, charset)
+            problems += lint.check_tokens(tokens, shapes, self.scope)
+            problems += lint.check_alphabet(tokens, shapes)
+            seq = next((t for t in tokens if isinstance(t, Counter) and not t.random), None)
             if seq is not None and self.start >= seq.space:
                 problems.append((("start",), f"start {self.start} does not fit {seq.source}, "
                                              f"which ends at {seq.space - 1:,}"))
         if problems:
-            raise ValidationError.from_exception_data(
-                "Scheme",
-                [InitErrorDetails(type=PydanticCustomError("scheme_rule", msg), loc=loc,
-                                  input=self.pattern) for loc, msg in problems],
-            )
-        self._tokens = tokens
-        self._shapes = token_shapes
-        self._charset = charset
-        self._regex = re.compile("".join(
-            f"([0-9]{{{t.token.width}}})" if isinstance(t, Date) and t.name != "YC"
-            else f"({_regex(s)})" for t, s in zip(tokens, token_shapes, strict=True)))
-        self._reverse = {name: {c: v for v, c in table.items()}
-                         for name, table in self.codes.items()}
-        keyed = ({t for t in self.scope} if self.scope is not None else None)
-        self._key_idx = [
-            i for i, t in enumerate(tokens)
-            if isinstance(t, Field | Date) and (keyed is None or t.name in keyed)
-        ]
+            raise ValidationError.from_exception_data("Scheme", [
+                InitErrorDetails(type=PydanticCustomError("scheme_rule", msg), loc=loc,
+                                 input=self.pattern) for loc, msg in problems])
+        self._c = CompiledPattern(self.name, self.pattern, tokens, shapes, self.codes, charset,
+                                  self.charset, self.scope, self.start)
         return self
 
     # ---- introspection -------------------------------------------------------------------
@@ -122,62 +77,47 @@ class Scheme(BaseModel):
     @property
     def tokens(self) -> list[Token]:
         """The pattern split into literals and tokens."""
-        return list(self._tokens)
+        return list(self._c.tokens)
 
     @property
     def shapes(self) -> list[Shape]:
         """What each token can print."""
-        return list(self._shapes)
+        return list(self._c.shapes)
 
     @property
     def has_seq(self) -> bool:
         """True when the pattern holds a {seq} counter."""
-        return _seq(self._tokens) is not None
+        return self._c.seq is not None
 
     @property
     def has_rand(self) -> bool:
         """True when the pattern holds a {rand} token."""
-        return any(isinstance(t, Counter) and t.random for t in self._tokens)
+        return any(isinstance(t, Counter) and t.random for t in self._c.tokens)
 
     @property
     def field_names(self) -> list[str]:
         """Request fields the pattern prints, in order."""
-        return list(dict.fromkeys(t.name for t in self._tokens if isinstance(t, Field)))
+        return list(dict.fromkeys(t.name for t in self._c.tokens if isinstance(t, Field)))
 
     @property
     def capacity(self) -> int:
         """Values per counter: R^W - start for {seq}; the random space for {rand} alone; else 1."""
-        seq = _seq(self._tokens)
-        if seq is not None:
-            return seq.space - self.start
-        space = 1
-        for t in self._tokens:
-            if isinstance(t, Counter):
-                space *= t.space
-        return space
+        return self._c.capacity
 
     @property
     def capacity_report(self) -> str:
         """Capacity per counter in plant words: '99,999 per model, site and ISO week'."""
-        names: list[str] = []
-        grain = 0
-        for i in self._key_idx:
-            tok = self._tokens[i]
-            if isinstance(tok, Field):
-                if tok.name not in names:
-                    names.append(tok.name)
-            elif isinstance(tok, Date):
-                grain = max(grain, tok.token.granularity)
-        if grain:
-            names.append(GRANULARITY_WORDS[grain])
-        per = (", ".join(names[:-1]) + " and " + names[-1]) if len(names) > 1 else "".join(names)
-        return f"{self.capacity:,} per {per}" if per else f"{self.capacity:,} in total"
+        return self._c.capacity_report()
 
     def definition(self) -> dict[str, Any]:
         """The definition as JSON-able data, defaults filled in."""
         return self.model_dump(mode="json")
 
-    # ---- dates and counters ----------------------------------------------------------------
+    def matches(self, value: str) -> bool:
+        """True when the value has this scheme's shape (dates and check not verified)."""
+        return self._c.regex.fullmatch(value) is not None
+
+    # ---- dates, counters, format, parse ----------------------------------------------------
 
     def zone(self, fields: FieldValues) -> ZoneInfo:
         """The time zone of the request's site (site_timezones), else the scheme's."""
@@ -202,145 +142,23 @@ class Scheme(BaseModel):
 
     def counter_key(self, fields: FieldValues, date: DateInput = None) -> str:
         """Which counter a value draws from: the printed key parts joined by '-'."""
-        pieces = self._render(fields, self.production_date(fields, date), None, keys_only=True)
-        return _join_key([pieces[i] for i in self._key_idx])
-
-    # ---- format and parse ------------------------------------------------------------------
+        return self._c.counter_key(fields, self.production_date(fields, date))
 
     def format(self, fields: FieldValues, date: DateInput = None, seq: int | None = None) -> str:
         """Build one identifier; SequenceExhausted when `seq` does not fit its width."""
-        return "".join(self._render(fields, self.production_date(fields, date), seq))
-
-    def _render(self, fields: FieldValues, day: dt.date, seq: int | None,
-                keys_only: bool = False) -> list[str]:
-        pieces: list[str] = []
-        check_at = -1
-        for i, tok in enumerate(self._tokens):
-            if isinstance(tok, Literal):
-                pieces.append(tok.text)
-            elif isinstance(tok, Field):
-                pieces.append(self._field(tok, fields))
-            elif isinstance(tok, Date):
-                pieces.append(tok.token.render(day))
-            elif keys_only:
-                pieces.append("")
-            elif isinstance(tok, Counter):
-                pieces.append(self._counter(tok, seq))
-            else:
-                check_at = i
-                pieces.append("")
-        if check_at >= 0:
-            alg = self._tokens[check_at].algorithm  # type: ignore[union-attr]
-            pieces[check_at] = alg.compute(_payload(pieces, alg.alphabet))
-        return pieces
-
-    def _field(self, tok: Field, fields: FieldValues) -> str:
-        loc = f"fields.{tok.name}"
-        if tok.name not in fields or fields[tok.name] is None:
-            raise NumberingError(f"{tok.name} is required: the pattern prints {tok.source}", loc)
-        raw = fields[tok.name]
-        if isinstance(raw, bool) or not isinstance(raw, str | int):
-            raise NumberingError(f"{tok.name} must be text", loc)
-        value = str(raw)
-        table = self.codes.get(tok.name)
-        if table:
-            code = table.get(value)
-            if code is None:
-                known = ", ".join(sorted(table))
-                raise NumberingError(f"unknown {tok.name} {value!r}; known values: {known}", loc)
-            return code
-        if tok.width is not None and len(value) != tok.width:
-            raise NumberingError(f"{tok.name} must be exactly {tok.width} characters "
-                                 f"({tok.source}), not {len(value)}", loc)
-        if not value or len(value) > MAX_WIDTH:
-            raise NumberingError(f"{tok.name} must be 1 to {MAX_WIDTH} characters", loc)
-        bad = sorted(set(value) - self._charset)
-        if bad:
-            raise NumberingError(f"{tok.name} {value!r} holds {''.join(bad)!r}, outside the "
-                                 f"scheme's characters {self.charset}", loc)
-        return value
-
-    def _counter(self, tok: Counter, seq: int | None) -> str:
-        if tok.random:
-            return random_text(tok.width, tok.digits)
-        if seq is None:
-            raise NumberingError(f"the pattern prints {tok.source}; a counter value is needed",
-                                 "seq")
-        if seq < 0:
-            raise NumberingError(f"counter value {seq} is negative", "seq")
-        if seq >= tok.space:
-            raise SequenceExhausted(f"sequence exhausted for {self.name}: {seq:,} does not fit "
-                                    f"{tok.source} (last value {tok.space - 1:,})", "seq")
-        return encode(seq, tok.width, tok.digits)
+        day = date if type(date) is dt.date else self.production_date(fields, date)
+        return self.__pydantic_private__["_c"].format(fields, day, seq)  # type: ignore[index]
 
     def parse(self, value: str) -> Parsed:
         """Read an identifier back; ParseError when it does not fit this scheme."""
-        m = self._regex.fullmatch(value) if isinstance(value, str) else None
-        if m is None:
-            raise ParseError(f"{value!r} does not fit {self.name} ({self.pattern})", "value")
-        pieces = list(m.groups())
-        fields: dict[str, str] = {}
-        date: dict[str, str] = {}
-        seq: int | None = None
-        check_ok: bool | None = None
-        for tok, text in zip(self._tokens, pieces, strict=True):
-            if isinstance(tok, Field):
-                table = self._reverse.get(tok.name)
-                fields[tok.name] = table[text] if table else text
-            elif isinstance(tok, Date):
-                if text not in tok.token.values:
-                    raise ParseError(f"{tok.source} {text!r} is out of range in {value!r}",
-                                     "value")
-                date[tok.name] = text
-            elif isinstance(tok, Counter) and not tok.random:
-                seq = decode(text, tok.digits)
-        problem = check_date_parts(date)
-        if problem:
-            raise ParseError(f"{value!r}: {problem}", "value")
-        for i, tok in enumerate(self._tokens):
-            if isinstance(tok, Check):
-                rest = pieces[:i] + [""] + pieces[i + 1:]
-                alg = tok.algorithm
-                check_ok = alg.compute(_payload(rest, alg.alphabet)) == pieces[i]
-        return Parsed(value, fields, date, seq, check_ok,
-                      _join_key([pieces[i] for i in self._key_idx]))
-
-    # ---- overlap -------------------------------------------------------------------------
+        return self._c.parse(value)
 
     def overlap_example(self, other: Scheme) -> str | None:
         """A value both schemes could print (check characters and counter ranges ignored)."""
         from numbering.overlap import common_value
 
-        return common_value(self._shapes, other._shapes)
+        return common_value(self._c.shapes, other._c.shapes)
 
     def overlaps(self, other: Scheme) -> bool:
         """True when some value fits both schemes' patterns."""
         return self.overlap_example(other) is not None
-
-
-def _seq(tokens: list[Token]) -> Counter | None:
-    return next((t for t in tokens if isinstance(t, Counter) and not t.random), None)
-
-
-def _join_key(parts: list[str]) -> str:
-    """Join counter-key parts with '-', escaping with '/' when a part holds a '-'."""
-    if any("-" in p for p in parts):
-        return "/".join(p.replace("\\", "\\\\").replace("/", "\\/") for p in parts)
-    return "-".join(parts) or "*"
-
-
-def _payload(pieces: list[str], alphabet: str) -> str:
-    text = "".join(pieces)
-    allowed = set(alphabet)
-    return text if set(text) <= allowed else "".join(c for c in text if c in allowed)
-
-
-def _regex(shape: Shape) -> str:
-    if shape.values is not None:
-        return "|".join(re.escape(v) for v in sorted(shape.values, key=lambda v: (-len(v), v)))
-    cls = "[" + "".join(re.escape(c) for c in sorted(shape.chars)) + "]"
-    if shape.max_len is None:
-        return f"{cls}{{{shape.min_len},}}"
-    if shape.fixed:
-        return f"{cls}{{{shape.min_len}}}"
-    return f"{cls}{{{shape.min_len},{shape.max_len}}}"
