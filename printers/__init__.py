@@ -27,6 +27,7 @@ from printers.status import Fault, PrinterStatus, format_host_status, parse_host
 
 # Built-in drivers register themselves on import.
 from printers.filespool import FileDriver  # noqa: E402  isort: skip
+from printers.ipp import IppDriver  # noqa: E402  isort: skip
 from printers.zpltcp import ZplTcpDriver  # noqa: E402  isort: skip
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "Fault",
     "FileDriver",
     "HeadOpen",
+    "IppDriver",
     "PaperOut",
     "PrinterConnection",
     "PrinterConnectionReset",
