@@ -90,12 +90,20 @@ def inputs(draw: st.DrawFn, scheme: Scheme) -> tuple[dict[str, str], dt.date, in
     return fields, day, seq
 
 
+Sample = tuple[Scheme, dict[str, str], dt.date, "int | None", str]
+
+
+def sample(data: st.DataObject) -> Sample:
+    """Draw a scheme and one identifier formatted under it."""
+    scheme = Scheme.model_validate(data.draw(schemes()))
+    fields, day, seq = data.draw(inputs(scheme))
+    return scheme, fields, day, seq, scheme.format(fields, day, seq)
+
+
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_parse_of_format_gives_the_inputs_back(data: st.DataObject) -> None:
-    scheme = Scheme.model_validate(data.draw(schemes()))
-    fields, day, seq = data.draw(inputs(scheme))
-    value = scheme.format(fields, day, seq)
+    scheme, fields, day, seq, value = sample(data)
     parsed = scheme.parse(value)
     assert parsed.fields == fields
     assert parsed.seq == seq
@@ -108,9 +116,7 @@ def test_parse_of_format_gives_the_inputs_back(data: st.DataObject) -> None:
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_a_substituted_character_never_passes_as_the_same_identifier(data: st.DataObject) -> None:
-    scheme = Scheme.model_validate(data.draw(schemes()))
-    fields, day, seq = data.draw(inputs(scheme))
-    value = scheme.format(fields, day, seq)
+    scheme, fields, day, seq, value = sample(data)
     pos = data.draw(st.integers(0, len(value) - 1))
     replacement = data.draw(st.sampled_from(ALNUM))
     assume(replacement != value[pos])
