@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import ClassVar
 
+from printers.errors import PrinterError
 from printers.status import PrinterStatus
 
 
@@ -76,6 +77,44 @@ class PrinterConnection(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+class CheckedConnection(PrinterConnection):
+    """A connection that reads the status before its first label and is dead after a failure.
+
+    Network drivers build on it so that no label is sent after a fault answer, a
+    missing answer or a broken connection; the worker opens a new connection instead.
+    """
+
+    def __init__(self) -> None:
+        self._checked = False
+        self._failure: PrinterError | None = None
+
+    def _ensure_usable(self) -> None:
+        """Raise the failure this connection already had, if any."""
+        if self._failure is not None:
+            raise self._failure.with_traceback(None)
+
+    def _before_send(self) -> None:
+        """Refuse after a failure; ask the status if nobody has on this connection."""
+        self._ensure_usable()
+        if not self._checked:
+            self.status()
+
+    def _accept_status(self, status: PrinterStatus) -> PrinterStatus:
+        """Record a status answer and raise the fault it reports."""
+        self._checked = True
+        try:
+            status.raise_for_fault()
+        except PrinterError as exc:
+            raise self._fail(exc) from None
+        return status
+
+    def _fail(self, error: PrinterError) -> PrinterError:
+        """Remember the first failure so that nothing is sent after it."""
+        if self._failure is None:
+            self._failure = error
+        return error
 
 
 class PrinterDriver(ABC):

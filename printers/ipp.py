@@ -8,7 +8,7 @@ import struct
 import time
 from dataclasses import dataclass, field
 
-from printers.base import PrinterConnection, PrinterDriver
+from printers.base import CheckedConnection, PrinterDriver
 from printers.errors import (
     PrinterConnectionReset,
     PrinterError,
@@ -207,19 +207,18 @@ class IppDriver(PrinterDriver):
         return IppConnection(self, session, job_name or "labels")
 
 
-class IppConnection(PrinterConnection):
+class IppConnection(CheckedConnection):
     """Sends each label as its own Print-Job; confirms by polling the jobs' states."""
 
     def __init__(
         self, driver: IppDriver, session: http.client.HTTPConnection, job_name: str
     ) -> None:
+        super().__init__()
         self._driver = driver
         self._http = session
         self._job_name = job_name
         self._request_ids = itertools.count(1)
         self._jobs: list[int] = []
-        self._checked = False
-        self._failure: PrinterError | None = None
 
     def status(self) -> PrinterStatus:
         """Ask Get-Printer-Attributes and raise the fault its state reasons name."""
@@ -233,20 +232,11 @@ class IppConnection(PrinterConnection):
                 )
             ],
         )
-        status = status_from_printer(response)
-        self._checked = True
-        try:
-            status.raise_for_fault()
-        except PrinterError as exc:
-            raise self._fail(exc) from None
-        return status
+        return self._accept_status(status_from_printer(response))
 
     def send(self, label: bytes) -> None:
         """Submit one document as a Print-Job and remember its job id."""
-        if self._failure is not None:
-            raise self._failure.with_traceback(None)
-        if not self._checked:
-            self.status()
+        self._before_send()
         response = self._call(
             PRINT_JOB,
             [
@@ -289,8 +279,7 @@ class IppConnection(PrinterConnection):
         self, operation: int, attributes: list[IppAttribute], data: bytes = b""
     ) -> IppMessage:
         """Send one IPP request and return the successful response."""
-        if self._failure is not None:
-            raise self._failure.with_traceback(None)
+        self._ensure_usable()
         request = IppMessage(
             operation,
             next(self._request_ids),
@@ -328,9 +317,3 @@ class IppConnection(PrinterConnection):
             message = str(response.get("status-message", ""))
             raise self._fail(PrinterError(f"IPP status 0x{response.code:04x} {message}".strip()))
         return response
-
-    def _fail(self, error: PrinterError) -> PrinterError:
-        """Remember the first failure so that nothing is sent after it."""
-        if self._failure is None:
-            self._failure = error
-        return error

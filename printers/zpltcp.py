@@ -6,7 +6,7 @@ import socket
 import time
 from dataclasses import dataclass
 
-from printers.base import PrinterConnection, PrinterDriver
+from printers.base import CheckedConnection, PrinterDriver
 from printers.errors import (
     PrinterConnectionReset,
     PrinterError,
@@ -67,14 +67,13 @@ class ZplTcpDriver(PrinterDriver):
         return f"ZplTcpDriver({self.settings.host!r}, {self.settings.port})"
 
 
-class ZplTcpConnection(PrinterConnection):
+class ZplTcpConnection(CheckedConnection):
     """One TCP session; checks `~HS` before its first label and is unusable after a failure."""
 
     def __init__(self, sock: socket.socket, settings: ZplTcpSettings) -> None:
+        super().__init__()
         self._sock = sock
         self._settings = settings
-        self._checked = False
-        self._failure: PrinterError | None = None
 
     def status(self) -> PrinterStatus:
         """Send `~HS` and read the three-string answer within the status timeout."""
@@ -82,10 +81,7 @@ class ZplTcpConnection(PrinterConnection):
 
     def send(self, label: bytes) -> None:
         """Send one label, checking `~HS` first if this connection has not yet."""
-        if self._failure is not None:
-            raise self._failure.with_traceback(None)
-        if not self._checked:
-            self.status()
+        self._before_send()
         self._write(label)
 
     def confirm(self, timeout: float) -> PrinterStatus:
@@ -118,16 +114,13 @@ class ZplTcpConnection(PrinterConnection):
 
     def _status(self, timeout: float) -> PrinterStatus:
         """Ask `~HS` with a given answer timeout and remember a fault answer."""
-        if self._failure is not None:
-            raise self._failure.with_traceback(None)
+        self._ensure_usable()
         self._write(HOST_STATUS_REQUEST)
-        status = parse_host_status(self._read_answer(timeout))
-        self._checked = True
         try:
-            status.raise_for_fault()
+            status = parse_host_status(self._read_answer(timeout))
         except PrinterError as exc:
             raise self._fail(exc) from None
-        return status
+        return self._accept_status(status)
 
     def _write(self, data: bytes) -> None:
         """Send all of `data`; no progress within the send timeout is a printer error."""
@@ -164,9 +157,3 @@ class ZplTcpConnection(PrinterConnection):
                 raise self._fail(PrinterConnectionReset("printer closed the connection"))
             answer += chunk
         return bytes(answer)
-
-    def _fail(self, error: PrinterError) -> PrinterError:
-        """Remember the first failure so that nothing is sent after it."""
-        if self._failure is None:
-            self._failure = error
-        return error

@@ -17,7 +17,6 @@ from printers import (
     ZplTcpDriver,
     register,
 )
-from printers.zpltcp import ZplTcpConnection
 
 PLUGIN = '''
 from __future__ import annotations
@@ -93,7 +92,3 @@ def test_entry_point_may_not_take_a_registered_slug(
     with pytest.raises(DuplicateDriver):
         registry["file"]
 
-
-def test_driver_opens_its_connection_type() -> None:
-    assert ZplTcpDriver("127.0.0.1").label_format == "zpl"
-    assert ZplTcpConnection.__mro__[1].__name__ == "PrinterConnection"
