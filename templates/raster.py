@@ -17,11 +17,13 @@ def symbol_image(op: Barcode) -> Image.Image:
     symbol = op.symbology.encode(op.data)
     m = op.module
     height = op.height if symbol.linear else len(symbol.rows) * m
-    img = Image.new("1", (symbol.width * m, height), 1)
-    for r, start, length in symbol.runs():
-        top = 0 if symbol.linear else r * m
-        img.paste(0, (start * m, top, (start + length) * m, height if symbol.linear else top + m))
-    return img
+    modules = Image.frombytes(
+        "L", (symbol.width, len(symbol.rows)), "".join(symbol.rows).translate(_GREY).encode("latin-1")
+    )
+    return modules.resize((symbol.width * m, height), Image.Resampling.NEAREST).convert("1")
+
+
+_GREY = str.maketrans({"1": "\x00", "0": "\xff"})
 
 
 @lru_cache(maxsize=64)
@@ -54,5 +56,5 @@ def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
 def png(layout: Layout, ops: list[Op]) -> bytes:
     """Return the label as PNG bytes with the dpi stored in the file."""
     buf = io.BytesIO()
-    label_image(layout, ops).save(buf, "PNG", dpi=(layout.dpi, layout.dpi))
+    label_image(layout, ops).save(buf, "PNG", dpi=(layout.dpi, layout.dpi), compress_level=1)
     return buf.getvalue()
