@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Flask
+
+from labelsvc import api
+from labelsvc.config import load_config
+from labelsvc.registry import setup
+from labelsvc.registry.database import Database
+
+
+def configure_logging(level: str) -> None:
+    """Log to standard error with time, level and source."""
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root.setLevel(level)
+
+
+def open_database(config: dict[str, Any]) -> Database:
+    """Open the registry database named by the configuration."""
+    return Database(config["DATABASE_URL"], pool_size=int(config["DB_POOL_SIZE"]),
+                    busy_seconds=float(config["DB_BUSY_SECONDS"]))
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application from the environment (or a test config)."""
     app = Flask(__name__)
+    app.config.update(load_config())
     if test_config:
         app.config.update(test_config)
-
-    @app.get("/healthz")
-    def healthz() -> tuple[dict[str, str], int]:
-        return {"status": "ok"}, 200
-
+    configure_logging(app.config["LOG_LEVEL"])
+    db = open_database(app.config)
+    app.extensions["labelsvc.db"] = db
+    if app.config["PREPARE_DATABASE"]:
+        setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
+    api.init_app(app)
     return app

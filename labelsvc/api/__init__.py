@@ -1,0 +1,39 @@
+"""The HTTP API under /api/v1 and the probes."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from flask import Flask, Response
+
+from labelsvc.api import health, identifiers, issuance, problems, scanning, schemes
+from labelsvc.api.http import PROBLEM_JSON, json_response, spec
+
+BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp)
+
+
+def openapi_document() -> dict[str, Any]:
+    """Build the OpenAPI document; refusals are declared as application/problem+json."""
+    document = copy.deepcopy(spec.spec)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content", {})
+                if int(status) >= 400 and "application/json" in content:
+                    content[PROBLEM_JSON] = content.pop("application/json")
+    return document
+
+
+def openapi() -> Response:
+    """Answer the OpenAPI document generated from the request and response models."""
+    return json_response(openapi_document())
+
+
+def init_app(app: Flask) -> None:
+    """Register the API blueprints, error handlers and the OpenAPI document."""
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    problems.init_app(app)
+    spec.app = app
+    app.add_url_rule("/api/v1/openapi.json", "openapi", openapi)

@@ -1,0 +1,37 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response
+
+from labelsvc.api.http import database, endpoint, json_response
+from labelsvc.api.models import HealthOut
+from labelsvc.registry import setup
+
+log = logging.getLogger(__name__)
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@endpoint(public=True, answers={200: HealthOut}, tags=("health",))
+def healthz() -> Response:
+    """Answer 200 while the process is up."""
+    return json_response({"status": "ok"}, model=HealthOut)
+
+
+@bp.get("/readyz")
+@endpoint(public=True, answers={200: HealthOut, 503: HealthOut}, tags=("health",))
+def readyz() -> Response:
+    """Answer 200 when the database answers and carries every migration."""
+    try:
+        current = setup.is_current(database())
+    except Exception as exc:  # any database failure means "not ready"
+        log.warning("readiness check: database does not answer: %s", exc)
+        return json_response({"status": "unavailable", "detail": "the database does not answer"},
+                             503, model=HealthOut)
+    if not current:
+        return json_response({"status": "unavailable", "detail": "migrations are pending"},
+                             503, model=HealthOut)
+    return json_response({"status": "ok"}, model=HealthOut)

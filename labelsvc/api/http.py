@@ -1,0 +1,176 @@
+"""What every endpoint shares: auth, body and query parsing, idempotency, answers."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Response, current_app, g, request
+from pydantic import BaseModel
+from spectree import Response as SpecResponse
+from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+
+from labelsvc.api.models import Problem
+from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
+from labelsvc.registry.database import Database
+from labelsvc.services import idempotency, tokens
+from labelsvc.services.tokens import Actor
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+MAX_KEY_LENGTH = 200
+
+spec = SpecTree(
+    "flask", mode="strict", title="labelsvc", version="v1",
+    annotations=False,
+    security_schemes=[SecurityScheme(name="bearer",
+                                     data=SecuritySchemeData(type="http", scheme="bearer"))],
+    security={"bearer": []},
+)
+
+
+def database() -> Database:
+    """The application's registry database."""
+    db: Database = current_app.extensions["labelsvc.db"]
+    return db
+
+
+def actor() -> Actor:
+    """The authenticated caller of this request."""
+    who: Actor = g.actor
+    return who
+
+
+def json_response(payload: Any, status: int = 200, *, model: type[BaseModel] | None = None,
+                  headers: dict[str, str] | None = None) -> Response:
+    """Answer JSON, checked against its response model."""
+    if model is not None:
+        body = model.model_validate(payload).model_dump_json(exclude_unset=True)
+    else:
+        body = json.dumps(payload, ensure_ascii=False)
+    return Response(body, status=status, mimetype="application/json", headers=headers)
+
+
+def problem_response(problem: dict[str, Any]) -> Response:
+    """Answer an RFC 9457 problem document."""
+    return Response(json.dumps(problem, ensure_ascii=False), status=problem["status"],
+                    mimetype=PROBLEM_JSON)
+
+
+def _bearer_token() -> str | None:
+    """Read the bearer token from the Authorization header."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def _reject_nonfinite(constant: str) -> Any:
+    """Refuse NaN and Infinity, which are not JSON."""
+    raise InvalidJson(f"{constant} is not valid JSON")
+
+
+def read_body(model: type[BaseModel]) -> Any:
+    """Parse and validate the JSON body, answering 415, 400 or 422 in plant words."""
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not mimetype.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"send the body as application/json, not {mimetype or 'no content type'}",
+            {"Content-Type": "must be application/json"})
+    raw = request.get_data(cache=True)
+    if not raw.strip():
+        raise InvalidJson("the body is empty; send a JSON object")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidJson(f"the body is not UTF-8 (byte {exc.start})") from exc
+    try:
+        data = json.loads(text, parse_constant=_reject_nonfinite)
+    except json.JSONDecodeError as exc:
+        raise InvalidJson(f"the body is not valid JSON: {exc.msg} at line {exc.lineno} "
+                          f"column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise InvalidJson("the body is nested too deeply") from exc
+    return model.model_validate(data)
+
+
+def read_query(model: type[BaseModel]) -> Any:
+    """Validate the query string."""
+    return model.model_validate(request.args.to_dict())
+
+
+def _run_idempotent(view: Callable[[], Response], who: Actor, key: str) -> Response:
+    """Run a write once per key: replay the first answer, refuse a changed request."""
+    db = database()
+    hours = int(current_app.config["IDEMPOTENCY_HOURS"])
+    print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
+    try:
+        with db.transaction() as conn:
+            stored = idempotency.claim(conn, who.token_id, key, print_, hours=hours)
+            if stored is not None:
+                return Response(stored.body, status=stored.status, mimetype=stored.content_type,
+                                headers={"Idempotent-Replayed": "true"})
+            response = view()
+            if response.status_code < 500:
+                idempotency.store(conn, who.token_id, key, _stored(response))
+            return response
+    except Exception as exc:  # a 4xx refusal is kept too; 5xx answers are not
+        problem = problem_for(exc)
+        if problem is None or problem["status"] >= 500 or "idempotency-conflict" in problem["type"]:
+            raise
+        idempotency.store_refusal(db, who.token_id, key, print_, idempotency.StoredAnswer(
+            problem["status"], PROBLEM_JSON, json.dumps(problem, ensure_ascii=False)))
+        raise
+
+
+def _stored(response: Response) -> idempotency.StoredAnswer:
+    """Capture an answer for replay."""
+    return idempotency.StoredAnswer(response.status_code, response.mimetype or "application/json",
+                                    response.get_data(as_text=True))
+
+
+def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | None = None,
+             query: type[BaseModel] | None = None,
+             answers: dict[int, type[BaseModel] | None] | None = None,
+             tags: tuple[str, ...] = (), public: bool = False) -> Callable[..., Any]:
+    """Declare an endpoint: who may call it, what it reads and what it answers.
+
+    The view receives `body` and `query` as validated models. Writes carrying an
+    `Idempotency-Key` header run once per key and token.
+    """
+    codes: dict[str, type[BaseModel] | None] = {
+        f"HTTP_{status}": model for status, model in (answers or {}).items()}
+    refusals = (400, 415, 422) if public else (400, 401, 403, 404, 409, 415, 422)
+    for status in refusals if (body or query or not public) else ():
+        codes.setdefault(f"HTTP_{status}", Problem)
+
+    def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
+        @functools.wraps(view)
+        def wrapper(**kwargs: Any) -> Response:
+            if not public:
+                g.actor = tokens.authenticate(database(), _bearer_token())
+                if capability:
+                    g.actor.require(capability)
+
+            def run() -> Response:
+                if query is not None:
+                    kwargs["query"] = read_query(query)
+                if body is not None:
+                    kwargs["body"] = read_body(body)
+                return view(**kwargs)
+
+            key = request.headers.get("Idempotency-Key")
+            if key is None or public or request.method not in ("POST", "PUT"):
+                return run()
+            if not key or len(key) > MAX_KEY_LENGTH:
+                raise ValidationFailed(f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
+                                       {"Idempotency-Key": f"1 to {MAX_KEY_LENGTH} characters"})
+            return _run_idempotent(run, g.actor, key)
+
+        return spec.validate(json=body, query=query, resp=SpecResponse(**codes), tags=list(tags),
+                             security=None if not public else {}, skip_validation=True)(wrapper)
+
+    return decorate

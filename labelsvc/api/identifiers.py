@@ -1,0 +1,134 @@
+"""Identifier endpoints: read, search and export, events, void, genealogy, recall."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Blueprint, Response, request, stream_with_context
+
+from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.models import (
+    ComponentsIn,
+    EventIn,
+    EventOut,
+    IdentifierListOut,
+    IdentifierOut,
+    RecallQuery,
+    RecordOut,
+    SearchQuery,
+    TraceOut,
+    TraceQuery,
+    VoidIn,
+)
+from labelsvc.services import genealogy, records, tokens
+
+bp = Blueprint("identifiers", __name__, url_prefix="/api/v1")
+TAGS = ("identifiers",)
+CSV_COLUMNS = ("value", "kind", "scheme", "version", "status", "date", "issued_at", "issued_by",
+               "lot", "quantity", "uom", "expiry", "fields", "attributes")
+
+
+def _moment(value: dt.date | dt.datetime | None) -> dt.datetime | None:
+    """Read a search bound: a date is midnight UTC, a naive time is UTC."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time(), dt.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _filters(query: SearchQuery) -> records.SearchFilters:
+    """Translate search parameters into the service's filters."""
+    return records.SearchFilters(
+        scheme=query.scheme, kind=query.kind, lot=query.lot, status=query.status,
+        model=query.model, site=query.site, issued_from=_moment(query.issued_from),
+        issued_to=_moment(query.issued_to), expires_before=query.expires_before,
+        supplier_lot=query.supplier_lot)
+
+
+def _wants_csv() -> bool:
+    """Say whether the client asked for CSV rather than JSON."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv" and request.accept_mimetypes["text/csv"] > \
+        request.accept_mimetypes["application/json"]
+
+
+def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
+    """Write identifier objects as CSV lines, header first."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([json.dumps(row.get(c), ensure_ascii=False) if c in ("fields", "attributes")
+                         else ("" if row.get(c) is None else row.get(c)) for c in CSV_COLUMNS])
+        if buffer.tell() > 64_000:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+@bp.get("/identifiers")
+@endpoint(query=SearchQuery, answers={200: IdentifierListOut}, tags=TAGS)
+def search(query: SearchQuery) -> Response:
+    """Search identifiers; `Accept: text/csv` streams every match."""
+    filters = _filters(query)
+    if _wants_csv():
+        rows = records.export(database(), filters)
+        return Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv",
+                        headers={"Content-Disposition": "attachment; filename=identifiers.csv"})
+    page = records.search(database(), filters, limit=query.limit, cursor=query.cursor)
+    return json_response(vars(page), model=IdentifierListOut)
+
+
+@bp.get("/identifiers/<path:value>")
+@endpoint(answers={200: RecordOut}, tags=TAGS)
+def read(value: str) -> Response:
+    """Read an identifier with its events, components, lot and parse."""
+    return json_response(records.read_record(database(), value), model=RecordOut)
+
+
+@bp.post("/identifiers/<path:value>/events")
+@endpoint(capability=tokens.APPEND_EVENTS, body=EventIn, answers={201: EventOut}, tags=TAGS)
+def append_event(value: str, body: EventIn) -> Response:
+    """Append an event to an identifier."""
+    event = records.append_event(database(), value, type=body.type, at=body.at, data=body.data,
+                                 actor=actor())
+    return json_response(event, 201, model=EventOut)
+
+
+@bp.post("/identifiers/<path:value>/void")
+@endpoint(capability=tokens.VOID, body=VoidIn, answers={200: IdentifierOut}, tags=TAGS)
+def void(value: str, body: VoidIn) -> Response:
+    """Void an identifier."""
+    return json_response(records.void(database(), value, reason=body.reason, actor=actor()),
+                         model=IdentifierOut)
+
+
+@bp.post("/identifiers/<path:value>/components")
+@endpoint(capability=tokens.COMPONENTS, body=ComponentsIn, answers={200: RecordOut}, tags=TAGS)
+def components(value: str, body: ComponentsIn) -> Response:
+    """Record what an identifier was made from."""
+    return json_response(genealogy.add_components(database(), value, body.components, actor()),
+                         model=RecordOut)
+
+
+@bp.get("/identifiers/<path:value>/trace")
+@endpoint(query=TraceQuery, answers={200: TraceOut}, tags=TAGS)
+def trace(value: str, query: TraceQuery) -> Response:
+    """Trace down (what it is made of) or up (what contains it)."""
+    return json_response(genealogy.trace(database(), value, query.direction, limit=query.limit,
+                                         cursor=query.cursor), model=TraceOut)
+
+
+@bp.get("/recall")
+@endpoint(query=RecallQuery, answers={200: TraceOut}, tags=TAGS)
+def recall(query: RecallQuery) -> Response:
+    """Every identifier that contains the given one, transitively."""
+    return json_response(genealogy.recall(database(), query.identifier, limit=query.limit,
+                                          cursor=query.cursor), model=TraceOut)

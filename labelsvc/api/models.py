@@ -1,0 +1,355 @@
+"""Request and response models of the HTTP API; the OpenAPI document is built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+
+
+def _scalar_text(value: Any) -> Any:
+    """Accept numbers where a field value is text (a line number sent as 3)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+SchemeName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+Value = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=200)]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+FieldValue = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(max_length=200)]
+Cursor = Annotated[str, StringConstraints(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")]
+Status = Literal["issued", "shipped", "returned", "scrapped", "consumed", "voided"]
+Kind = Literal["serial", "lot"]
+DateOrTime = dt.date | dt.datetime
+
+
+class Body(BaseModel):
+    """A request body: unknown keys are refused so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    """Query parameters: unknown parameters are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class SchemeDefinitionIn(BaseModel):
+    """A numbering scheme definition (§3); extra keys are kept."""
+
+    model_config = ConfigDict(extra="allow")
+    name: SchemeName | None = None
+    kind: Kind
+    pattern: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    codes: dict[FieldName, dict[Text, Text]] | None = None
+    charset: Text | None = None
+    timezone: Text | None = None
+    site_timezones: dict[Text, Text] | None = None
+    start: int | None = None
+    scope: list[FieldName] | None = None
+    allow_overlap: bool | None = None
+    warranty_days: Annotated[int, Field(ge=0, le=100_000)] | None = None
+
+
+class SchemeOut(BaseModel):
+    """A scheme's current version."""
+
+    name: str
+    kind: Kind
+    version: int
+    definition: dict[str, Any]
+    capacity: int
+    capacity_report: str
+
+
+class SchemeVersionOut(BaseModel):
+    """One version of a scheme."""
+
+    version: int
+    definition: dict[str, Any]
+    created_at: str
+    created_by: str
+
+
+class SchemeDetailOut(SchemeOut):
+    """A scheme with every version."""
+
+    versions: list[SchemeVersionOut]
+
+
+class SchemeListOut(BaseModel):
+    """A page of schemes."""
+
+    items: list[SchemeOut]
+    next_cursor: str | None
+
+
+class PreviewIn(Body):
+    """Which values would a request get."""
+
+    fields: dict[FieldName, FieldValue] = {}
+    date: DateOrTime | None = None
+    count: Annotated[int, Field(ge=1, le=1000)] = 1
+
+
+class PreviewOut(BaseModel):
+    """The next values of a counter, consuming nothing."""
+
+    identifiers: list[str]
+    counter: str
+    capacity: int
+    capacity_report: str
+    remaining: int
+
+
+class PrintIn(Body):
+    """Print the issued identifiers at once."""
+
+    printer: SchemeName
+    template: SchemeName
+    copies: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class IssueIn(Body):
+    """What every issue request carries."""
+
+    scheme: SchemeName
+    fields: dict[FieldName, FieldValue] = {}
+    date: DateOrTime | None = None
+    count: Annotated[int, Field(ge=1, le=100_000)] = 1
+    attributes: dict[Text, Any] = {}
+    print: PrintIn | None = None
+
+
+class SerialsIn(IssueIn):
+    """Issue serial numbers, optionally into a lot."""
+
+    lot: Value | None = None
+
+
+class LotsIn(IssueIn):
+    """Issue lot numbers for goods received or made."""
+
+    quantity: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
+    uom: Annotated[str, StringConstraints(max_length=20)] | None = None
+    expiry: dt.date | None = None
+    supplier: Text | None = None
+    supplier_lot: Text | None = None
+
+
+class WarrantyOut(BaseModel):
+    """Warranty counted from the first `shipped` event."""
+
+    days: int
+    starts: str | None
+    ends: str | None
+    status: Literal["not-started", "active", "expired"]
+
+
+class IdentifierOut(BaseModel):
+    """An identifier record; lots add quantity, uom and expiry."""
+
+    value: str
+    kind: Kind
+    scheme: str
+    version: int
+    status: Status
+    fields: dict[str, Any]
+    date: str | None
+    issued_at: str
+    issued_by: str
+    lot: str | None
+    attributes: dict[str, Any]
+    warranty: WarrantyOut | None
+    quantity: float | None = None
+    uom: str | None = None
+    expiry: str | None = None
+
+
+class PrintJobOut(BaseModel):
+    """A print job created with the identifiers."""
+
+    model_config = ConfigDict(extra="allow")
+    id: int | str
+    status: str
+
+
+class IssueOut(BaseModel):
+    """Issued identifiers and their print job."""
+
+    identifiers: list[IdentifierOut]
+    print_job: PrintJobOut | None
+
+
+class EventIn(Body):
+    """An event to append."""
+
+    type: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    at: dt.datetime | None = None
+    data: dict[Text, Any] = {}
+
+
+class EventOut(BaseModel):
+    """An event of an identifier."""
+
+    id: int
+    type: str
+    actor: str
+    at: str
+    data: dict[str, Any]
+
+
+class ParseMatch(BaseModel):
+    """A scheme version a value fits."""
+
+    scheme: str
+    version: int
+    fields: dict[str, Any]
+    date: dict[str, Any]
+    seq: int | None
+    check_ok: bool | None
+
+
+class ParseIn(Body):
+    """A value to read back."""
+
+    value: Value
+
+
+class ParseOut(BaseModel):
+    """Which scheme a value fits and what it says."""
+
+    value: str
+    registered: bool
+    scheme: str | None
+    version: int | None
+    fields: dict[str, Any] | None
+    date: dict[str, Any] | None
+    seq: int | None
+    check_ok: bool | None
+    matches: list[ParseMatch]
+
+
+class RecordOut(IdentifierOut):
+    """An identifier with its events, components, lot and parse."""
+
+    events: list[EventOut]
+    components: list[IdentifierOut]
+    lot_record: IdentifierOut | None
+    parse: ParseOut
+
+
+class IdentifierListOut(BaseModel):
+    """A page of identifiers."""
+
+    items: list[IdentifierOut]
+    next_cursor: str | None
+
+
+class SearchQuery(Query):
+    """Identifier search filters."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    scheme: SchemeName | None = None
+    kind: Kind | None = None
+    lot: Value | None = None
+    status: Status | None = None
+    model: Text | None = None
+    site: Text | None = None
+    issued_from: DateOrTime | None = Field(None, alias="from")
+    issued_to: DateOrTime | None = Field(None, alias="to")
+    expires_before: dt.date | None = None
+    supplier_lot: Text | None = None
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    cursor: Cursor | None = None
+
+
+class PageQuery(Query):
+    """Paging of a list."""
+
+    limit: Annotated[int, Field(ge=1, le=1000)] = 100
+    cursor: Cursor | None = None
+
+
+class TraceQuery(PageQuery):
+    """Trace direction: down = what it is made of, up = what contains it."""
+
+    direction: Literal["up", "down"] = "down"
+
+
+class RecallQuery(PageQuery):
+    """The identifier being recalled."""
+
+    identifier: Value
+
+
+class TraceItem(IdentifierOut):
+    """An identifier reached by a trace, how deep and through which identifier."""
+
+    depth: int
+    via: str
+
+
+class TraceOut(BaseModel):
+    """A trace or recall answer."""
+
+    identifier: IdentifierOut
+    items: list[TraceItem]
+    next_cursor: str | None
+
+
+class VoidIn(Body):
+    """Why an identifier is voided."""
+
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class ComponentsIn(Body):
+    """What an identifier was made from."""
+
+    components: Annotated[list[Value], Field(min_length=1, max_length=1000)]
+
+
+class ScanIn(Body):
+    """Raw scanner text."""
+
+    data: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+
+class ElementString(BaseModel):
+    """One GS1 element string."""
+
+    ai: str
+    title: str
+    data: str
+
+
+class ScanOut(BaseModel):
+    """What a scan says and the records it names."""
+
+    symbology: str
+    element_strings: list[ElementString]
+    records: list[IdentifierOut]
+    parsed: list[ParseOut]
+
+
+class HealthOut(BaseModel):
+    """Liveness or readiness."""
+
+    status: str
+    detail: str | None = None
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(extra="allow")
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: dict[str, str] | None = None

@@ -1,0 +1,47 @@
+"""Error handlers: every failure is answered as application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, request
+from werkzeug.exceptions import HTTPException
+
+from labelsvc.api.http import problem_response
+from labelsvc.errors import problem_body, problem_for
+
+log = logging.getLogger(__name__)
+
+HTTP_SLUGS = {400: "bad-request", 404: "not-found", 405: "method-not-allowed",
+              406: "not-acceptable", 413: "payload-too-large", 415: "unsupported-media-type"}
+
+
+def _http_error(exc: HTTPException) -> Response:
+    """Answer Werkzeug's HTTP errors (unknown route, wrong method, body too large)."""
+    status = exc.code or 500
+    slug = HTTP_SLUGS.get(status, "http-error")
+    detail = {404: f"nothing at {request.path}",
+              405: f"{request.method} is not allowed on {request.path}",
+              413: "the request body is too large"}.get(status, exc.description or exc.name)
+    response = problem_response(problem_body(status, slug, exc.name, detail))
+    if status == 405 and exc.get_response().headers.get("Allow"):
+        response.headers["Allow"] = exc.get_response().headers["Allow"]
+    return response
+
+
+def _error(exc: Exception) -> Response:
+    """Answer a domain error in its problem form; anything unexpected is a logged 500."""
+    problem = problem_for(exc)
+    if problem is not None:
+        return problem_response(problem)
+    if isinstance(exc, HTTPException):
+        return _http_error(exc)
+    log.exception("unexpected error answering %s %s", request.method, request.path)
+    return problem_response(problem_body(500, "internal-error", "Internal error",
+                                         "the service failed to answer; the error is logged"))
+
+
+def init_app(app: Flask) -> None:
+    """Register the problem handlers."""
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _error)

@@ -1,0 +1,144 @@
+"""Domain errors and the one table that maps each to an HTTP status and problem type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+
+from numbering import NumberingError, ParseError, SequenceExhausted
+
+PROBLEM_TYPE_BASE = "urn:labelsvc:problem:"
+
+
+class LabelsvcError(Exception):
+    """Base of every error the service answers in plant words."""
+
+    def __init__(self, detail: str, errors: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or {}
+        self.extra = extra
+
+
+class InvalidJson(LabelsvcError):
+    """The body is not JSON (or not UTF-8)."""
+
+
+class UnsupportedMediaType(LabelsvcError):
+    """The body is sent with a content type we do not read."""
+
+
+class ValidationFailed(LabelsvcError):
+    """A well-formed request asks for something invalid."""
+
+
+class NotFound(LabelsvcError):
+    """No such scheme, identifier or route."""
+
+
+class SchemeExists(LabelsvcError):
+    """A scheme of that name is already defined."""
+
+
+class SchemeOverlap(LabelsvcError):
+    """A new scheme could produce values another scheme produces."""
+
+
+class CounterExhausted(LabelsvcError):
+    """A counter has no values left for the request."""
+
+
+class IdentifierCollision(LabelsvcError):
+    """Random values kept colliding with values already issued."""
+
+
+class AlreadyVoided(LabelsvcError):
+    """The identifier is voided already."""
+
+
+class IdempotencyConflict(LabelsvcError):
+    """An Idempotency-Key is reused for a different request."""
+
+
+class Unauthorized(LabelsvcError):
+    """No valid API token."""
+
+
+class Forbidden(LabelsvcError):
+    """The token's role may not do this."""
+
+
+class JobFinished(LabelsvcError):
+    """The print job is finished and cannot change."""
+
+
+# error class -> (HTTP status, problem slug, title)
+PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
+    InvalidJson: (400, "invalid-json", "Malformed JSON"),
+    UnsupportedMediaType: (415, "unsupported-media-type", "Unsupported media type"),
+    ValidationFailed: (422, "validation-error", "Invalid request"),
+    pydantic.ValidationError: (422, "validation-error", "Invalid request"),
+    ParseError: (422, "validation-error", "Invalid request"),
+    NotFound: (404, "not-found", "Not found"),
+    SchemeExists: (409, "scheme-exists", "Scheme exists"),
+    SchemeOverlap: (409, "scheme-overlap", "Scheme overlaps another"),
+    CounterExhausted: (409, "sequence-exhausted", "Sequence exhausted"),
+    SequenceExhausted: (409, "sequence-exhausted", "Sequence exhausted"),
+    NumberingError: (422, "validation-error", "Invalid request"),
+    IdentifierCollision: (409, "identifier-collision", "Identifier collision"),
+    AlreadyVoided: (409, "already-voided", "Already voided"),
+    IdempotencyConflict: (422, "idempotency-conflict", "Idempotency key reused"),
+    Unauthorized: (401, "unauthorized", "Unauthorized"),
+    Forbidden: (403, "forbidden", "Forbidden"),
+    JobFinished: (409, "job-finished", "Job finished"),
+}
+
+
+def pydantic_errors(exc: pydantic.ValidationError, prefix: str = "") -> dict[str, str]:
+    """Turn pydantic errors into `{field.path: message}`."""
+    out: dict[str, str] = {}
+    for err in exc.errors(include_url=False):
+        path = ".".join(str(part) for part in err.get("loc", ()) if part != "__root__")
+        key = ".".join(p for p in (prefix, path) if p) or (prefix or "body")
+        message = str(err.get("msg", "invalid"))
+        message = message.removeprefix("Value error, ")
+        out.setdefault(key, message)
+    return out
+
+
+def lookup(exc: BaseException) -> tuple[int, str, str] | None:
+    """Find the status, slug and title for an error, most specific class first."""
+    for cls in type(exc).__mro__:
+        if cls in PROBLEMS:
+            return PROBLEMS[cls]
+    return None
+
+
+def problem_body(status: int, slug: str, title: str, detail: str,
+                 errors: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    """Build an RFC 9457 problem document."""
+    body: dict[str, Any] = {"type": PROBLEM_TYPE_BASE + slug, "title": title,
+                            "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    body.update(extra)
+    return body
+
+
+def problem_for(exc: BaseException) -> dict[str, Any] | None:
+    """Describe a known error as a problem document, or None for an unexpected one."""
+    found = lookup(exc)
+    if found is None:
+        return None
+    status, slug, title = found
+    if isinstance(exc, LabelsvcError):
+        return problem_body(status, slug, title, exc.detail, exc.errors, **exc.extra)
+    if isinstance(exc, pydantic.ValidationError):
+        errors = pydantic_errors(exc)
+        return problem_body(status, slug, title, "; ".join(f"{k}: {v}" for k, v in errors.items()),
+                            errors)
+    field = getattr(exc, "field", None) or "value"
+    detail = str(exc)
+    errors = {} if isinstance(exc, SequenceExhausted) else {field: detail}
+    return problem_body(status, slug, title, detail, errors)

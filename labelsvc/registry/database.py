@@ -1,0 +1,82 @@
+"""One database per process: the engine, and transactions that serialise SQLite writers."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+_current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
+    "labelsvc_connection", default=None
+)
+
+
+class Database:
+    """The registry's database: hands out transactions, joining an enclosing one."""
+
+    def __init__(self, url: str, *, pool_size: int = 5, busy_seconds: float = 30.0,
+                 connect_args: dict[str, Any] | None = None) -> None:
+        self.url = make_url(url)
+        self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        args: dict[str, Any] = dict(connect_args or {})
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            if self.url.database and self.url.database != ":memory:":
+                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+            args.setdefault("timeout", busy_seconds)
+            args.setdefault("check_same_thread", False)
+        else:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+        self.engine: Engine = create_engine(self.url, connect_args=args, **kwargs)
+        if self.is_sqlite:
+            _serialise_sqlite_writers(self.engine, busy_seconds)
+
+    @property
+    def lock_path(self) -> Path | None:
+        """The file that guards migrations on SQLite (None for PostgreSQL)."""
+        if not self.is_sqlite or not self.url.database or self.url.database == ":memory:":
+            return None
+        return Path(self.url.database + ".migrate.lock")
+
+    @contextmanager
+    def transaction(self, *, write: bool = True) -> Iterator[Connection]:
+        """Open a transaction, or join the one already open in this context."""
+        outer = _current.get()
+        if outer is not None:
+            yield outer
+            return
+        with self.engine.connect() as conn:
+            conn.execution_options(labelsvc_write=write)
+            token = _current.set(conn)
+            try:
+                with conn.begin():
+                    yield conn
+            finally:
+                _current.reset(token)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _serialise_sqlite_writers(engine: Engine, busy_seconds: float) -> None:
+    """Make SQLite writers take the write lock at BEGIN, so concurrent writers queue."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("labelsvc_write", True)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

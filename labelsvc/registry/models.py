@@ -1,0 +1,171 @@
+"""The registry's tables as typed SQLAlchemy models."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the registry models."""
+
+
+class Scheme(Base):
+    """A numbering scheme by name; its definitions live in `SchemeVersion`."""
+
+    __tablename__ = "schemes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    current_version: Mapped[int] = mapped_column(Integer)
+    seeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class SchemeVersion(Base):
+    """One immutable version of a scheme definition."""
+
+    __tablename__ = "scheme_versions"
+    __table_args__ = (UniqueConstraint("scheme_id", "version", name="uq_scheme_versions_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class Counter(Base):
+    """The next value of one counter of a scheme (shared by all its versions)."""
+
+    __tablename__ = "counters"
+    __table_args__ = (UniqueConstraint("scheme_id", "key", name="uq_counters_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"))
+    key: Mapped[str] = mapped_column(String(300))
+    next: Mapped[int] = mapped_column(BigInteger)
+    skipped: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class CounterSkip(Base):
+    """A counter value passed over because its identifier was already issued elsewhere."""
+
+    __tablename__ = "counter_skips"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    counter_id: Mapped[int] = mapped_column(ForeignKey("counters.id"), index=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    value: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class Identifier(Base):
+    """An issued serial or lot: the system of record, unique by value."""
+
+    __tablename__ = "identifiers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    value: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), index=True)
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON)
+    production_date: Mapped[dt.date] = mapped_column(Date)
+    counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    quantity: Mapped[Any | None] = mapped_column(Numeric(18, 6))
+    uom: Mapped[str | None] = mapped_column(String(20))
+    expiry: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    supplier: Mapped[str | None] = mapped_column(String(200))
+    supplier_lot: Mapped[str | None] = mapped_column(String(200), index=True)
+    model: Mapped[str | None] = mapped_column(String(200), index=True)
+    site: Mapped[str | None] = mapped_column(String(200), index=True)
+    issued_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+    issued_by: Mapped[str] = mapped_column(String(100))
+    shipped_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    warranty_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class Event(Base):
+    """Something that happened to an identifier; rows are only ever added."""
+
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    identifier_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    type: Mapped[str] = mapped_column(String(50))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class GenealogyLink(Base):
+    """"`parent` was made from `component`"."""
+
+    __tablename__ = "genealogy"
+    __table_args__ = (UniqueConstraint("parent_id", "component_id", name="uq_genealogy_link"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    parent_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"))
+    component_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class IdempotencyRecord(Base):
+    """The first answer to a request sent with an Idempotency-Key."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("token_id", "key", name="uq_idempotency_key"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    key: Mapped[str] = mapped_column(String(200))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status: Mapped[int | None] = mapped_column(Integer)
+    content_type: Mapped[str | None] = mapped_column(String(100))
+    body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+
+
+class ApiToken(Base):
+    """An API token, stored as its SHA-256 hash."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+schemes = Scheme.__table__
+scheme_versions = SchemeVersion.__table__
+counters = Counter.__table__
+counter_skips = CounterSkip.__table__
+identifiers = Identifier.__table__
+events = Event.__table__
+genealogy = GenealogyLink.__table__
+idempotency_records = IdempotencyRecord.__table__
+api_tokens = ApiToken.__table__

@@ -1,0 +1,122 @@
+"""Shared queries: the identifier object, lookups, and insert-if-absent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Row, Select, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
+
+from labelsvc.registry.models import Identifier, Scheme, identifiers
+
+LotIdentifier = aliased(Identifier, name="lot_identifier")
+
+# Large IN lists are split so that SQLite's parameter limit is never reached.
+IN_CHUNK = 900
+
+
+def insert_ignoring_conflicts(conn: Connection, table: Table | Any) -> Any:
+    """An INSERT that leaves rows alone when a unique key already exists."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
+
+
+def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:
+    """Split a list into slices for IN queries."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def identifier_select() -> Select[Any]:
+    """Select the columns of the identifier object, with scheme name and lot value."""
+    i = Identifier
+    return (
+        select(i.id, i.value, i.kind, Scheme.name.label("scheme"), i.scheme_version.label("version"),
+               i.status, i.fields, i.production_date, i.issued_at, i.issued_by,
+               LotIdentifier.value.label("lot"), i.lot_id, i.attributes, i.quantity, i.uom,
+               i.expiry, i.shipped_at, i.warranty_days)
+        .join(Scheme, Scheme.id == i.scheme_id)
+        .outerjoin(LotIdentifier, LotIdentifier.id == i.lot_id)
+    )
+
+
+def find_identifier(conn: Connection, value: str) -> Row[Any] | None:
+    """Load one identifier row by its value."""
+    return conn.execute(identifier_select().where(Identifier.value == value)).first()
+
+
+def find_identifiers_by_id(conn: Connection, ids: Sequence[int]) -> dict[int, Row[Any]]:
+    """Load identifier rows by id."""
+    found: dict[int, Row[Any]] = {}
+    for part in chunks(list(ids)):
+        for row in conn.execute(identifier_select().where(Identifier.id.in_(part))):
+            found[row.id] = row
+    return found
+
+
+def ids_for_values(conn: Connection, values: Sequence[str]) -> dict[str, int]:
+    """Map identifier values to row ids (missing values are left out)."""
+    found: dict[str, int] = {}
+    for part in chunks(list(values)):
+        rows = conn.execute(select(identifiers.c.value, identifiers.c.id)
+                            .where(identifiers.c.value.in_(part)))
+        found.update({r.value: r.id for r in rows})
+    return found
+
+
+def utc(moment: dt.datetime | None) -> dt.datetime | None:
+    """Read a stored timestamp as an aware UTC datetime (SQLite keeps them naive)."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+def iso(moment: dt.datetime | dt.date | None) -> str | None:
+    """Write a date or timestamp in ISO 8601 (timestamps in UTC with `Z`)."""
+    if moment is None:
+        return None
+    if isinstance(moment, dt.datetime):
+        text = utc(moment).isoformat(timespec="milliseconds")  # type: ignore[union-attr]
+        return text.replace("+00:00", "Z")
+    return moment.isoformat()
+
+
+def number(value: Decimal | float | None) -> int | float | None:
+    """Give a stored quantity as a JSON number."""
+    if value is None:
+        return None
+    as_float = float(value)
+    return int(as_float) if as_float.is_integer() else as_float
+
+
+def warranty(days: int | None, shipped_at: dt.datetime | None,
+             today: dt.date | None = None) -> dict[str, Any] | None:
+    """Describe a warranty counted from the first `shipped` event."""
+    if days is None:
+        return None
+    if shipped_at is None:
+        return {"days": days, "starts": None, "ends": None, "status": "not-started"}
+    starts = utc(shipped_at).date()  # type: ignore[union-attr]
+    ends = starts + dt.timedelta(days=days)
+    today = today or dt.datetime.now(dt.UTC).date()
+    return {"days": days, "starts": starts.isoformat(), "ends": ends.isoformat(),
+            "status": "active" if today < ends else "expired"}
+
+
+def identifier_object(row: Mapping[str, Any] | Row[Any]) -> dict[str, Any]:
+    """Build the identifier object of the API from a row with `identifier_select` columns."""
+    m: Mapping[str, Any] = row._mapping if isinstance(row, Row) else row
+    obj: dict[str, Any] = {
+        "value": m["value"], "kind": m["kind"], "scheme": m["scheme"], "version": m["version"],
+        "status": m["status"], "fields": m["fields"] or {}, "date": iso(m["production_date"]),
+        "issued_at": iso(m["issued_at"]), "issued_by": m["issued_by"], "lot": m["lot"],
+        "attributes": m["attributes"] or {},
+        "warranty": warranty(m["warranty_days"], m["shipped_at"]),
+    }
+    if m["kind"] == "lot":
+        obj.update(quantity=number(m["quantity"]), uom=m["uom"], expiry=iso(m["expiry"]))
+    return obj

@@ -1,0 +1,39 @@
+"""Run the application under gunicorn, embedded, sharing no files with other instances."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+
+class Server(BaseApplication):  # type: ignore[misc]
+    """gunicorn with our settings: no pid file, no control socket, the app built per worker."""
+
+    def __init__(self, *, host: str, port: int, workers: int, log_level: str) -> None:
+        self.options: dict[str, Any] = {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 120,
+            "graceful_timeout": 30,
+            "loglevel": log_level.lower(),
+            "accesslog": "-",
+            "pidfile": None,
+            "control_socket_disable": True,
+            "preload_app": False,
+        }
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply the settings gunicorn knows."""
+        for key, value in self.options.items():
+            if key in self.cfg.settings and value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Build the application in each worker (the master migrated already)."""
+        from labelsvc.app import create_app
+
+        return create_app({"PREPARE_DATABASE": False})

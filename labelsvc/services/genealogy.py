@@ -1,0 +1,119 @@
+"""Genealogy: what an identifier is made of, what contains it, and recalls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from labelsvc.errors import ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import events, genealogy, identifiers
+from labelsvc.registry.queries import (
+    chunks,
+    find_identifiers_by_id,
+    identifier_object,
+    ids_for_values,
+    insert_ignoring_conflicts,
+)
+from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.records import read_record, require_row
+from labelsvc.services.tokens import Actor
+
+UP, DOWN = "up", "down"
+# Links deeper than this are not followed (a guard against runaway data).
+MAX_DEPTH = 100
+
+
+def _neighbours(conn: Connection, ids: Sequence[int], direction: str) -> dict[int, list[int]]:
+    """One step of genealogy and lot membership from each id: node -> next nodes."""
+    found: dict[int, list[int]] = {}
+    for part in chunks(list(ids)):
+        if direction == DOWN:
+            links = conn.execute(select(genealogy.c.parent_id, genealogy.c.component_id)
+                                 .where(genealogy.c.parent_id.in_(part)))
+            lots = conn.execute(select(identifiers.c.id, identifiers.c.lot_id)
+                                .where(identifiers.c.id.in_(part) & identifiers.c.lot_id.is_not(None)))
+        else:
+            links = conn.execute(select(genealogy.c.component_id, genealogy.c.parent_id)
+                                 .where(genealogy.c.component_id.in_(part)))
+            lots = conn.execute(select(identifiers.c.lot_id, identifiers.c.id)
+                                .where(identifiers.c.lot_id.in_(part)))
+        for source, target in [*links, *lots]:
+            found.setdefault(source, []).append(target)
+    return found
+
+
+def reachable(conn: Connection, start: int, direction: str) -> list[tuple[int, int, int]]:
+    """Walk the graph breadth-first; return (id, depth, via id) in order of depth then id."""
+    seen = {start}
+    frontier = [start]
+    out: list[tuple[int, int, int]] = []
+    depth = 0
+    while frontier and depth < MAX_DEPTH:
+        depth += 1
+        step = _neighbours(conn, frontier, direction)
+        level: dict[int, int] = {}
+        for source in sorted(step):
+            for target in step[source]:
+                if target not in seen and target not in level:
+                    level[target] = source
+        seen.update(level)
+        out += [(node, depth, level[node]) for node in sorted(level)]
+        frontier = sorted(level)
+    return out
+
+
+def trace(db: Database, value: str, direction: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Everything an identifier is made of (down) or is part of (up), transitively."""
+    after = decode_cursor(cursor)
+    with db.transaction(write=False) as conn:
+        root = require_row(conn, value)
+        nodes = reachable(conn, root.id, direction)
+        if after:
+            try:
+                last = (int(after[0]), int(after[1]))
+            except (TypeError, ValueError, IndexError) as exc:
+                raise ValidationFailed("the cursor is not one this service handed out",
+                                       {"cursor": "not a valid cursor"}) from exc
+            nodes = [n for n in nodes if (n[1], n[0]) > last]
+        page = nodes[:limit]
+        rows = find_identifiers_by_id(conn, [n[0] for n in page] + [n[2] for n in page])
+    items = [{**identifier_object(rows[node]), "depth": depth, "via": rows[via].value}
+             for node, depth, via in page]
+    next_cursor = encode_cursor(page[-1][1], page[-1][0]) if len(nodes) > limit else None
+    return {"identifier": identifier_object(root), **vars(Page(items, next_cursor))}
+
+
+def recall(db: Database, value: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+    """Every identifier that contains `value`, transitively, with its status."""
+    return trace(db, value, UP, limit=limit, cursor=cursor)
+
+
+def add_components(db: Database, value: str, components: list[str], actor: Actor) -> dict[str, Any]:
+    """Record that `value` was made from `components`."""
+    errors = {f"components[{n}]": "the identifier itself" for n, c in enumerate(components)
+              if c == value}
+    with db.transaction() as conn:
+        parent = require_row(conn, value)
+        known = ids_for_values(conn, components)
+        errors.update({f"components[{n}]": f"{c} is not in the registry"
+                       for n, c in enumerate(components) if c not in known})
+        if not errors:
+            containing = {node for node, _, _ in reachable(conn, parent.id, UP)}
+            errors.update({f"components[{n}]": f"{c} is made from {value} already"
+                           for n, c in enumerate(components) if known[c] in containing})
+        if errors:
+            raise ValidationFailed(f"cannot record components of {value}: "
+                                   + "; ".join(errors.values()), errors)
+        now = dt.datetime.now(dt.UTC)
+        unique = list(dict.fromkeys(components))
+        conn.execute(insert_ignoring_conflicts(conn, genealogy), [
+            {"parent_id": parent.id, "component_id": known[c], "created_at": now,
+             "created_by": actor.name} for c in unique])
+        conn.execute(insert(events).values(identifier_id=parent.id, type="components-added",
+                                           actor=actor.name, at=now,
+                                           data={"components": unique}))
+    return read_record(db, value)

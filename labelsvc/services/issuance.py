@@ -1,0 +1,238 @@
+"""Issue serials and lots: reserve counter blocks, insert in bulk, all in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, case, insert, update
+
+from labelsvc.errors import CounterExhausted, IdentifierCollision, ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import counter_skips, counters, events, identifiers
+from labelsvc.registry.queries import find_identifier, identifier_object, insert_ignoring_conflicts
+from labelsvc.services.schemes import CurrentScheme, load_current
+from labelsvc.services.tokens import Actor
+from numbering import Scheme
+
+log = logging.getLogger(__name__)
+
+# How many times a random value that collides is drawn again before giving up.
+RANDOM_RETRIES = 20
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    """Print the issued identifiers at once: printer, template and copies."""
+
+    printer: str
+    template: str
+    copies: int = 1
+
+
+@dataclass
+class IssueRequest:
+    """What a line or a receiver asks for."""
+
+    kind: str
+    scheme: str
+    fields: dict[str, str]
+    count: int = 1
+    date: dt.date | dt.datetime | None = None
+    lot: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    quantity: float | None = None
+    uom: str | None = None
+    expiry: dt.date | None = None
+    print: PrintRequest | None = None
+
+
+@dataclass
+class Issued:
+    """The issued identifiers (API objects) and the print job made for them."""
+
+    identifiers: list[dict[str, Any]]
+    print_job: dict[str, Any] | None
+
+
+class PrintJobs(Protocol):
+    """Creates the print job for issued identifiers inside the issuing transaction."""
+
+    def create(self, conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
+               actor: Actor) -> dict[str, Any]:
+        """Write the job rows and return the job object."""
+        ...
+
+
+class NoPrinters:
+    """The print seam until printers exist: every named printer is unknown."""
+
+    def create(self, conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
+               actor: Actor) -> dict[str, Any]:
+        """Refuse: no printer of that name is registered."""
+        raise ValidationFailed(f"no printer named {request.printer}",
+                               {"print.printer": f"no printer named {request.printer}"})
+
+
+def ensure_counter(conn: Connection, scheme_id: int, key: str, start: int) -> None:
+    """Create the counter row if it does not exist yet (race-safe)."""
+    conn.execute(insert_ignoring_conflicts(conn, counters).values(
+        scheme_id=scheme_id, key=key, next=start, skipped=0, created_at=dt.datetime.now(dt.UTC)))
+
+
+def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: int) -> tuple[int, int]:
+    """Take `n` consecutive counter values atomically; return (counter id, first value)."""
+    start = scheme.scheme.start
+    advanced = case((counters.c.next < start, start), else_=counters.c.next) + n
+    row = conn.execute(
+        update(counters)
+        .where((counters.c.scheme_id == scheme.id) & (counters.c.key == key))
+        .values(next=advanced)
+        .returning(counters.c.id, counters.c.next)).one()
+    first = row.next - n
+    last_allowed = start + scheme.scheme.capacity - 1
+    if row.next - 1 > last_allowed:
+        used = max(0, first - start)
+        left = max(0, last_allowed - first + 1)
+        ask = f"; {left:,} left, {n:,} asked" if left else ""
+        raise CounterExhausted(
+            f"sequence exhausted for {key} ({used:,} used{ask})",
+            {"count": f"only {left:,} left in {key}"} if left else {},
+            counter=key, used=used, remaining=left)
+    return row.id, first
+
+
+def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]]) -> None:
+    """Note counter values passed over because another scheme issued them already."""
+    now = dt.datetime.now(dt.UTC)
+    conn.execute(insert(counter_skips), [
+        {"counter_id": counter_id, "seq": seq, "value": value,
+         "reason": "issued already by another scheme", "at": now} for seq, value in skips])
+    conn.execute(update(counters).where(counters.c.id == counter_id)
+                 .values(skipped=counters.c.skipped + len(skips)))
+    log.warning("skipped %d value(s) already issued elsewhere, e.g. %s", len(skips), skips[0][1])
+
+
+def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Insert rows whose value is free; return value -> id for those inserted."""
+    if not rows:
+        return {}
+    stmt = insert_ignoring_conflicts(conn, identifiers).returning(identifiers.c.id,
+                                                                  identifiers.c.value)
+    result = conn.execute(stmt, rows)
+    return {r.value: r.id for r in result}
+
+
+def _check_fields(scheme: Scheme, req: IssueRequest, day: dt.date) -> str:
+    """Check the request fields against the scheme and return the counter key."""
+    key = scheme.counter_key(fields=req.fields, date=day)
+    scheme.format(fields=req.fields, date=day, seq=scheme.start)
+    return key
+
+
+def _lot_id(conn: Connection, req: IssueRequest) -> int | None:
+    """Find the lot a serial is issued into."""
+    if req.lot is None:
+        return None
+    row = find_identifier(conn, req.lot)
+    if row is None or row.kind != "lot":
+        raise ValidationFailed(f"no lot {req.lot} in the registry", {"lot": f"no lot {req.lot}"})
+    if row.status == "voided":
+        raise ValidationFailed(f"lot {req.lot} is voided", {"lot": f"lot {req.lot} is voided"})
+    return int(row.id)
+
+
+def issue(db: Database, req: IssueRequest, actor: Actor,
+          print_jobs: PrintJobs | None = None) -> Issued:
+    """Issue `count` identifiers of a scheme atomically, with their `issued` events."""
+    with db.transaction() as conn:
+        current = load_current(conn, req.scheme)
+        if current is None:
+            raise ValidationFailed(f"no scheme named {req.scheme}",
+                                   {"scheme": f"no scheme named {req.scheme}"})
+        scheme = current.scheme
+        if scheme.kind != req.kind:
+            raise ValidationFailed(
+                f"{req.scheme} is a {scheme.kind} scheme; issue it as {scheme.kind}s",
+                {"scheme": f"{req.scheme} is a {scheme.kind} scheme"})
+        day = scheme.production_date(req.fields, req.date)
+        key = _check_fields(scheme, req, day)
+        lot_id = _lot_id(conn, req)
+        ensure_counter(conn, current.id, key, scheme.start)
+        base = _base_row(current, req, actor, day, lot_id)
+        inserted = _issue_values(conn, current, key, req.count, base, req.fields, day)
+        ids = list(inserted.values())
+        now = base["issued_at"]
+        conn.execute(insert(events), [
+            {"identifier_id": i, "type": "issued", "actor": actor.name, "at": now,
+             "data": {"scheme": current.name, "version": current.version}} for i in ids])
+        print_job = None
+        if req.print is not None:
+            print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
+    log.info("%s issued %d %s(s) of %s (%s)", actor.name, len(ids), req.kind, req.scheme, key)
+    lot_value = req.lot
+    objects = [identifier_object({**base, "value": value, "scheme": current.name,
+                                  "version": current.version, "lot": lot_value})
+               for value in inserted]
+    return Issued(objects, print_job)
+
+
+def _base_row(current: CurrentScheme, req: IssueRequest, actor: Actor, day: dt.date,
+              lot_id: int | None) -> dict[str, Any]:
+    """The columns every identifier of one request shares."""
+    attributes = dict(req.attributes)
+    warranty_days = attributes.get("warranty_days", current.scheme.warranty_days)
+    return {
+        "kind": req.kind, "scheme_id": current.id, "scheme_version": current.version,
+        "status": "issued", "fields": req.fields, "production_date": day,
+        "lot_id": lot_id, "attributes": attributes, "quantity": req.quantity, "uom": req.uom,
+        "expiry": req.expiry, "supplier": _text(attributes.get("supplier")),
+        "supplier_lot": _text(attributes.get("supplier_lot")),
+        "model": _text(req.fields.get("model")), "site": _text(req.fields.get("site")),
+        "issued_at": dt.datetime.now(dt.UTC), "issued_by": actor.name, "shipped_at": None,
+        "warranty_days": warranty_days if isinstance(warranty_days, int) else None,
+    }
+
+
+def _text(value: Any) -> str | None:
+    """Keep a searchable copy of a scalar value."""
+    return None if value is None else str(value)[:200]
+
+
+def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int,
+                  base: dict[str, Any], fields: dict[str, str], day: dt.date) -> dict[str, int]:
+    """Draw counter values until `count` identifiers are inserted; value -> id, in order."""
+    scheme = current.scheme
+    inserted: dict[str, int] = {}
+    while len(inserted) < count:
+        needed = count - len(inserted)
+        counter_id, first = reserve_counter_block(conn, current, key, needed)
+        pending = [(seq, scheme.format(fields=fields, date=day, seq=seq))
+                   for seq in range(first, first + needed)]
+        for attempt in range(RANDOM_RETRIES + 1):
+            batch: dict[str, int] = {}
+            retry: list[tuple[int, str]] = []
+            for seq, value in pending:
+                if value in inserted or value in batch:
+                    retry.append((seq, value))
+                else:
+                    batch[value] = seq
+            new = _insert_new(conn, [
+                {**base, "value": value, "counter_id": counter_id,
+                 "seq": seq if scheme.has_seq else None} for value, seq in batch.items()])
+            inserted.update(new)
+            retry += [(seq, value) for value, seq in batch.items() if value not in new]
+            if not retry:
+                break
+            if not scheme.has_rand:
+                _record_skips(conn, counter_id, retry)
+                break
+            if attempt == RANDOM_RETRIES:
+                raise IdentifierCollision(
+                    f"{len(retry)} random value(s) of {current.name} kept colliding with "
+                    f"values already issued; the random space is nearly full")
+            pending = [(seq, scheme.format(fields=fields, date=day, seq=seq)) for seq, _ in retry]
+    return inserted

@@ -1,0 +1,40 @@
+"""Opaque, URL-safe list cursors and the page they come with."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from labelsvc.errors import ValidationFailed
+
+
+@dataclass
+class Page:
+    """One page of a list answer."""
+
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def encode_cursor(*position: Any) -> str:
+    """Encode a list position as an opaque `[A-Za-z0-9_-]` token."""
+    raw = json.dumps(list(position), separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> list[Any] | None:
+    """Decode a cursor made by `encode_cursor`, refusing anything else."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        position = json.loads(raw)
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        position = None
+    if not isinstance(position, list) or not position:
+        raise ValidationFailed("the cursor is not one this service handed out",
+                               {"cursor": "not a valid cursor"})
+    return position

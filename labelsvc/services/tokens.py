@@ -1,0 +1,82 @@
+"""API tokens: creation, authentication, and what each role may do."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select
+
+from labelsvc.errors import Forbidden, Unauthorized, ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import api_tokens
+
+READ = "read"
+DEFINE_SCHEMES = "define-schemes"
+ISSUE_SERIALS = "issue-serials"
+ISSUE_LOTS = "issue-lots"
+PRINT = "print"
+APPEND_EVENTS = "append-events"
+COMPONENTS = "components"
+VOID = "void"
+
+ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
+                 COMPONENTS, VOID})
+ROLES: dict[str, frozenset[str]] = {
+    "admin": ALL,
+    "line": frozenset({READ, ISSUE_SERIALS, PRINT, APPEND_EVENTS}),
+    "receiver": frozenset({READ, ISSUE_LOTS, PRINT, APPEND_EVENTS, COMPONENTS}),
+    "viewer": frozenset({READ}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is asking: the token's id, name and role."""
+
+    token_id: int
+    name: str
+    role: str
+
+    def require(self, capability: str) -> None:
+        """Refuse unless this actor's role grants the capability."""
+        if capability not in ROLES.get(self.role, frozenset()):
+            raise Forbidden(f"a {self.role} token may not {capability.replace('-', ' ')}")
+
+
+def hash_token(token: str) -> str:
+    """Hash a token for storage and lookup."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(db: Database, *, name: str, role: str) -> str:
+    """Create a token for a role and return it (only its hash is kept)."""
+    if role not in ROLES:
+        raise ValidationFailed(f"unknown role {role!r}; roles are {', '.join(ROLES)}",
+                               {"role": f"one of {', '.join(ROLES)}"})
+    if not name or len(name) > 100:
+        raise ValidationFailed("a token needs a name of 1 to 100 characters",
+                               {"name": "1 to 100 characters"})
+    token = "lsv_" + secrets.token_urlsafe(32)
+    with db.transaction() as conn:
+        conn.execute(insert(api_tokens).values(
+            name=name, role=role, token_hash=hash_token(token),
+            created_at=dt.datetime.now(dt.UTC)))
+    return token
+
+
+def authenticate(db: Database, token: str | None) -> Actor:
+    """Find the actor behind a bearer token, or refuse."""
+    if not token:
+        raise Unauthorized("an API token is needed: send 'Authorization: Bearer <token>'")
+    with db.transaction(write=False) as conn:
+        row = conn.execute(
+            select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.role)
+            .where(api_tokens.c.token_hash == hash_token(token))
+            .where(api_tokens.c.revoked_at.is_(None))
+        ).first()
+    if row is None:
+        raise Unauthorized("the API token is not known or was revoked")
+    return Actor(token_id=row.id, name=row.name, role=row.role)
