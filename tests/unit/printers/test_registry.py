@@ -91,4 +91,3 @@ def test_entry_point_may_not_take_a_registered_slug(
     registry.add("file", FileDriver)
     with pytest.raises(DuplicateDriver):
         registry["file"]
-
