@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from types import TracebackType
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from printers.errors import PrinterError
 from printers.status import PrinterStatus
@@ -131,6 +131,18 @@ class PrinterDriver(ABC):
 
     slug: ClassVar[str]
     label_format: str = "zpl"
+
+    def __init__(self, **settings: Any) -> None:
+        """Take the printer's settings as keyword arguments (a subclass names its own).
+
+        Args:
+            **settings: the printer definition's driver settings.
+
+        Raises:
+            TypeError: a setting the driver does not know.
+        """
+        if settings:
+            raise TypeError(f"{type(self).__name__} takes no settings: {sorted(settings)}")
 
     @abstractmethod
     def connect(self, job_name: str | None = None) -> PrinterConnection:

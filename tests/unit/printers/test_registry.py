@@ -70,7 +70,7 @@ def test_entry_point_driver_is_discovered(tmp_path: Path, monkeypatch: pytest.Mo
     driver_class = registry["plant-spool"]
     assert driver_class.__name__ == "PlantSpoolDriver"
     assert list(registry) == ["plant-spool"]
-    driver = driver_class(tmp_path)
+    driver = driver_class(directory=tmp_path)
     with driver.connect("job") as connection:
         assert connection.status().fault is None
 

@@ -8,6 +8,7 @@ from printers import (
     Fault,
     HeadOpen,
     PaperOut,
+    PrinterFault,
     PrinterPaused,
     PrinterStatus,
     RibbonOut,
@@ -78,7 +79,7 @@ def test_busy_printer_counts_formats_and_labels() -> None:
         ),
     ],
 )
-def test_fault_flags_name_the_reason(answer: str, fault: Fault, error: type[Exception]) -> None:
+def test_fault_flags_name_the_reason(answer: str, fault: Fault, error: type[PrinterFault]) -> None:
     status = parse_host_status(answer)
     assert status.fault is fault
     assert status.to_dict()["fault"] == fault.value
