@@ -223,3 +223,10 @@ def registry_values(api: Api, scheme: str) -> list[str]:
         cursor = body["next_cursor"]
         if not cursor:
             return values
+
+
+def default_workers() -> int:
+    """The worker count `labelsvc serve` picks for this host."""
+    from labelsvc.config import default_workers as workers
+
+    return workers()

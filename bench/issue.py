@@ -1,0 +1,160 @@
+"""Issuing on PostgreSQL through HTTP, next to raw psycopg doing the same work, in one run.
+
+(a) one 10,000-identifier batch through HTTP vs a raw COPY of the same 10,000 rows;
+(b) single-identifier requests from 16 concurrent clients against 2 service processes vs a raw
+    psycopg loop doing the same transaction (counter UPDATE ... RETURNING, identifier INSERT,
+    event INSERT, COMMIT) at the same concurrency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "system")]
+
+import psycopg  # noqa: E402
+
+from bench._table import print_table  # noqa: E402
+
+import cluster  # noqa: E402
+
+BATCH = 10_000
+CLIENTS = 16
+
+
+def _http_client(port: int, token: str, line: str, seconds: float) -> list[float]:
+    """Issue one serial per request until time is up; return each request's latency."""
+    api = cluster.Api(port, token)
+    latencies: list[float] = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        t0 = time.perf_counter()
+        status, body = api.post("/api/v1/serials", {"scheme": "sys-serial",
+                                                    "fields": {"line": line}})
+        latencies.append(time.perf_counter() - t0)
+        if status != 201:
+            raise RuntimeError(f"{status} {body}")
+    api.close()
+    return latencies
+
+
+def _raw_client(url: str, line: str, seconds: float) -> list[float]:
+    """The same transaction as one issue request, written by hand with psycopg."""
+    latencies: list[float] = []
+    with psycopg.connect(cluster._libpq(url)) as conn:
+        scheme_id = conn.execute("SELECT id FROM schemes WHERE name = 'sys-serial'").fetchone()[0]
+        key = f"raw-{line}"
+        conn.execute("INSERT INTO counters (scheme_id, key, next, skipped, created_at) "
+                     "VALUES (%s, %s, 1, 0, now()) ON CONFLICT DO NOTHING", (scheme_id, key))
+        conn.commit()
+        fields = json.dumps({"line": line})
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t0 = time.perf_counter()
+            counter_id, seq = conn.execute(
+                "UPDATE counters SET next = next + 1 WHERE scheme_id = %s AND key = %s "
+                "RETURNING id, next - 1", (scheme_id, key)).fetchone()
+            ident = conn.execute(
+                "INSERT INTO identifiers (value, kind, scheme_id, scheme_version, status, fields, "
+                "production_date, counter_id, seq, attributes, issued_at, issued_by) VALUES "
+                "(%s, 'serial', %s, 1, 'issued', %s, %s, %s, %s, '{}', now(), 'bench') "
+                "RETURNING id", (f"RW{line}{seq:07d}", scheme_id, fields, dt.date.today(),
+                                 counter_id, seq)).fetchone()[0]
+            conn.execute("INSERT INTO events (identifier_id, type, actor, at, data) "
+                         "VALUES (%s, 'issued', 'bench', now(), '{}')", (ident,))
+            conn.commit()
+            latencies.append(time.perf_counter() - t0)
+    return latencies
+
+
+def _concurrent(fn, args: list[tuple]) -> tuple[float, list[float]]:
+    """Run clients in parallel processes; return requests per second and all latencies."""
+    seconds = args[0][-1]
+    with multiprocessing.get_context("spawn").Pool(len(args)) as pool:
+        results = pool.starmap(fn, args)
+    latencies = [x for r in results for x in r]
+    return len(latencies) / seconds, latencies
+
+
+def _p(latencies: list[float], q: int) -> float:
+    return statistics.quantiles(latencies, n=100)[q - 1] * 1000
+
+
+def main() -> None:
+    """Run both comparisons and print one table."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--seconds", type=float, default=10.0, help="duration of part (b)")
+    args = ap.parse_args()
+    url = cluster.create_database()
+    tmp = Path(tempfile.mkdtemp(prefix="labelsvc-bench-"))
+    env = cluster.service_env(url, tmp)
+    services = [cluster.Service(env, workers=cluster.default_workers()).start()
+                for _ in range(2)]
+    rows = []
+    try:
+        token = cluster.create_token(env)
+        api = cluster.Api(services[0].port, token, timeout=600)
+        assert api.post("/api/v1/schemes", cluster.SYSTEM_SCHEME)[0] == 201
+        api.post("/api/v1/serials", {"scheme": "sys-serial", "fields": {"line": "99"}})
+
+        # (a) batch through HTTP vs COPY of the same rows
+        http_best = 0.0
+        for i in range(3):
+            t0 = time.perf_counter()
+            status, body = api.post("/api/v1/serials", {"scheme": "sys-serial",
+                                                        "fields": {"line": f"9{i}"},
+                                                        "count": BATCH})
+            http_best = max(http_best, BATCH / (time.perf_counter() - t0))
+            assert status == 201 and len(body["identifiers"]) == BATCH
+        copy_best = 0.0
+        with psycopg.connect(cluster._libpq(url)) as conn:
+            buf = io.BytesIO()
+            with conn.cursor().copy("COPY (SELECT * FROM identifiers WHERE fields::text "
+                                    "LIKE '%%\"90\"%%' LIMIT 10000) TO STDOUT") as cp:
+                for chunk in cp:
+                    buf.write(chunk)
+            conn.execute("CREATE TABLE bench_copy (LIKE identifiers INCLUDING ALL)")
+            conn.commit()
+            for _ in range(3):
+                conn.execute("TRUNCATE bench_copy")
+                conn.commit()
+                t0 = time.perf_counter()
+                with conn.cursor().copy("COPY bench_copy FROM STDIN") as cp:
+                    cp.write(buf.getvalue())
+                conn.commit()
+                copy_best = max(copy_best, BATCH / (time.perf_counter() - t0))
+        rows += [("(a) raw psycopg COPY, 10,000 rows", copy_best, "", "", 1.0),
+                 ("(a) POST /serials count=10,000 (HTTP)", http_best, "", "",
+                  http_best / copy_best)]
+
+        # (b) single identifiers, 16 clients, 2 service processes
+        lines = [f"{i % 4 + 10}" for i in range(CLIENTS)]
+        raw_rate, raw_lat = _concurrent(_raw_client,
+                                        [(url, ln, args.seconds) for ln in lines])
+        http_rate, http_lat = _concurrent(
+            _http_client, [(services[i % 2].port, token, ln, args.seconds)
+                           for i, ln in enumerate(lines)])
+        rows += [("(b) raw psycopg transaction, 16 clients", raw_rate, _p(raw_lat, 50),
+                  _p(raw_lat, 99), 1.0),
+                 ("(b) POST /serials count=1, 16 clients, 2 processes", http_rate,
+                  _p(http_lat, 50), _p(http_lat, 99), http_rate / raw_rate)]
+    finally:
+        for s in services:
+            s.stop()
+        cluster.drop_database(url)
+    print_table("issue: PostgreSQL, identifiers per second (goals: (a) ≥ 0.25, (b) ≥ 0.5 "
+                "with p99 < 50 ms)", ["what", "per second", "p50 ms", "p99 ms", "ratio"], rows)
+
+
+if __name__ == "__main__":
+    main()
