@@ -89,15 +89,17 @@ def rate(run: Callable[[int], None], count: int) -> float:
 def peak_pdf_memory(count: int) -> float:
     """Return the peak RSS (VmHWM) in MB of a child process rendering `count` labels to a file."""
     code = (
-        "import sys, tempfile; sys.path.insert(0, %r)\n"
-        "sys.path.insert(0, %r)\n"
+        "import sys, tempfile\n"
+        "sys.path[:0] = sys.argv[1:3]\n"
         "from render import records, TEMPLATE\n"
         "from templates import render_to, shipped_templates\n"
         "with tempfile.TemporaryFile() as out:\n"
-        "    render_to(shipped_templates()[TEMPLATE], records(%d), 'pdf', out)\n"
+        "    render_to(shipped_templates()[TEMPLATE], records(int(sys.argv[3])), 'pdf', out)\n"
         "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM')))\n"
-    ) % (str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent), count)
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    )
+    here = Path(__file__).resolve().parent
+    argv = [sys.executable, "-c", code, str(here.parent), str(here), str(count)]
+    out = subprocess.run(argv, capture_output=True, text=True, check=True)
     return int(out.stdout.strip()) / 1024
 
 
@@ -111,7 +113,8 @@ def main() -> None:
     rows: list[tuple[str, str, str]] = []
     results: dict[str, float] = {}
     for name, run in [("ZPL (labelsvc)", ours("zpl")), ("PDF (labelsvc)", ours("pdf")),
-                      ("PNG (labelsvc)", ours("png")), ("PDF naive reportlab widgets", naive_reportlab),
+                      ("PNG (labelsvc)", ours("png")),
+                      ("PDF naive reportlab widgets", naive_reportlab),
                       ("PDF WeasyPrint HTML", weasyprint_html)]:
         try:
             results[name] = rate(run, n)
@@ -136,7 +139,8 @@ def main() -> None:
     if args.peak_labels:
         mb = peak_pdf_memory(args.peak_labels)
         verdict = "met" if mb < 300 else "MISSED"
-        print(f"\npeak memory, {args.peak_labels:,}-label PDF: {mb:,.0f} MB (goal < 300 MB {verdict})")
+        label = f"peak memory, {args.peak_labels:,}-label PDF"
+        print(f"\n{label}: {mb:,.0f} MB (goal < 300 MB {verdict})")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""ZPL field escaping: every value goes through `^FH` so no `^`, `~` or indicator acts as a command."""
+"""ZPL field escaping via `^FH`: no `^`, `~` or indicator in a value acts as a command."""
 
 from __future__ import annotations
 

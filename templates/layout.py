@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
 from PIL import Image
 
 from templates import gs1, images, placeholders

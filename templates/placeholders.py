@@ -105,7 +105,8 @@ def _as_date(raw: Any, ph: Placeholder, record: Record) -> date:
         value: date = raw
     elif isinstance(raw, str):
         try:
-            value = datetime.fromisoformat(raw) if "T" in raw or " " in raw else date.fromisoformat(raw)
+            timed = "T" in raw or " " in raw
+            value = datetime.fromisoformat(raw) if timed else date.fromisoformat(raw)
         except ValueError:
             raise TemplateError(f"placeholder {ph.text} needs a date, got {raw!r}") from None
     else:

@@ -13,12 +13,13 @@ FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
 
 
 def symbol_image(op: Barcode) -> Image.Image:
-    """Return the symbol without quiet zones as a 1-bit image, module = op.module dots, 0 = black."""
+    """Return the symbol without quiet zones as a 1-bit image (module = op.module dots)."""
     symbol = op.symbology.encode(op.data)
     m = op.module
     height = op.height if symbol.linear else len(symbol.rows) * m
     modules = Image.frombytes(
-        "L", (symbol.width, len(symbol.rows)), "".join(symbol.rows).translate(_GREY).encode("latin-1")
+        "L", (symbol.width, len(symbol.rows)),
+        "".join(symbol.rows).translate(_GREY).encode("latin-1"),
     )
     return modules.resize((symbol.width * m, height), Image.Resampling.NEAREST).convert("1")
 

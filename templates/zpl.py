@@ -5,8 +5,8 @@ from __future__ import annotations
 from PIL import Image
 
 from templates.escape import field
-from templates.raster import symbol_image
 from templates.layout import Barcode, Box, Layout, Op, Picture, Text
+from templates.raster import symbol_image
 
 
 def label(layout: Layout, ops: list[Op]) -> str:

@@ -52,7 +52,7 @@ def plan(data: str, gs1: bool) -> tuple[tuple[int, ...], str]:
             subset_c = False
             values.append(CODE_B)
             zpl.append(">6")
-        elif run >= 4 and run % 2 == 0 and (run >= 6 or i + run == len(data) or data[i + run] == GS):
+        elif run >= 4 and run % 2 == 0 and (run >= 6 or data[i + run : i + run + 1] in ("", GS)):
             subset_c = True
             values.append(CODE_C)
             zpl.append(">5")

@@ -109,7 +109,9 @@ class Code39(Symbology):
         """Accept 0-9, A-Z, space and - . $ / + %."""
         bad = next((c for c in data if c not in CODE39_CHARS), None)
         if not data or bad is not None:
-            raise refuse(f"code39 carries 0-9 A-Z space - . $ / + % only; {bad!r} cannot be encoded")
+            raise refuse(
+                f"code39 carries 0-9 A-Z space - . $ / + % only; {bad!r} cannot be encoded"
+            )
         return data
 
     def encode(self, data: str) -> Symbol:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterable
 from bisect import bisect_left
+from collections.abc import Iterable
 from functools import lru_cache
 
 import segno
@@ -45,7 +45,11 @@ def codewords(message: str) -> bytes:
 def _codec_search(name: str) -> codecs.CodecInfo | None:
     if name != _CODEC:
         return None
-    return codecs.CodecInfo(lambda m, errors="strict": (codewords(m), len(m)), _no_decode, name=name)
+    return codecs.CodecInfo(_encode, _no_decode, name=name)
+
+
+def _encode(message: str, errors: str = "strict") -> tuple[bytes, int]:
+    return codewords(message), len(message)
 
 
 def _no_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:

@@ -1,12 +1,12 @@
-"""Hostile field data never breaks the format: one ^XA/^XZ per label, exact decode or a named error."""
+"""Hostile data never breaks a format: one ^XA/^XZ per label, exact decode or a named error."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from zplkit._native import parse as zpl_parse
 from decoding import decode_output
+from zplkit._native import parse as zpl_parse
 
 from templates import Template, TemplateError, render_bytes
 
@@ -63,7 +63,8 @@ def test_hostile_value(symbology: str, value: str) -> None:
     assert _text_field(out.decode()) == value
     found = decode_output("zpl", out, 203) if value.isascii() else []
     for fmt in ("pdf", "png"):
-        found += decode_output(fmt, render_bytes(template, [record], fmt), 203)  # type: ignore[arg-type]
+        out = render_bytes(template, [record], fmt)  # type: ignore[arg-type]
+        found += decode_output(fmt, out, 203)
     assert found and all(d.text == value for d in found)
 
 

@@ -1,4 +1,4 @@
-"""Template definition errors, placeholders, GS1 rules, geometry, streaming and bring-your-own ZPL."""
+"""Definition errors, placeholders, GS1 rules, geometry, streaming and bring-your-own ZPL."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ from templates import (
     TemplateError,
     ZplFormat,
     field_errors,
+    gs1,
     render,
     render_bytes,
     render_to,
     shipped_templates,
 )
-from templates import gs1
 
 BASE = {"name": "t", "width_mm": 50.8, "height_mm": 25.4, "dpi": 203}
 

@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from label_records import EXPECTED, RECORDS
 from decoding import decode_output, zpl_labels
+from label_records import EXPECTED, RECORDS
 
 from templates import render_bytes, shipped_templates
 
