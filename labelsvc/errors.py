@@ -99,7 +99,8 @@ def pydantic_errors(exc: pydantic.ValidationError, prefix: str = "") -> dict[str
     """Turn pydantic errors into `{field.path: message}`."""
     out: dict[str, str] = {}
     for err in exc.errors(include_url=False):
-        path = ".".join(str(part) for part in err.get("loc", ()) if part != "__root__")
+        path = ".".join(str(part) for part in err.get("loc", ())
+                        if part != "__root__" and "[" not in str(part))
         key = ".".join(p for p in (prefix, path) if p) or (prefix or "body")
         message = str(err.get("msg", "invalid"))
         message = message.removeprefix("Value error, ")

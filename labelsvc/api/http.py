@@ -51,7 +51,7 @@ def json_response(payload: Any, status: int = 200, *, model: type[BaseModel] | N
     if model is not None:
         body = model.model_validate(payload).model_dump_json(exclude_unset=True)
     else:
-        body = json.dumps(payload, ensure_ascii=False)
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 

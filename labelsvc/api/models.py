@@ -5,7 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 
 def _scalar_text(value: Any) -> Any:
@@ -23,7 +31,24 @@ FieldValue = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(max
 Cursor = Annotated[str, StringConstraints(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")]
 Status = Literal["issued", "shipped", "returned", "scrapped", "consumed", "voided"]
 Kind = Literal["serial", "lot"]
-DateOrTime = dt.date | dt.datetime
+
+
+def _date_or_time(value: Any) -> dt.date | dt.datetime:
+    """Read an ISO 8601 date (2026-11-20) or date-time (2026-11-20T08:00:00+01:00)."""
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and len(value) <= 40:
+        try:
+            return dt.date.fromisoformat(value) if len(value) == 10 else \
+                dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("expected an ISO 8601 date (2026-11-20) or date-time "
+                     "(2026-11-20T08:00:00+01:00)")
+
+
+DateOrTime = Annotated[dt.date | dt.datetime, PlainValidator(_date_or_time),
+                       WithJsonSchema({"type": "string", "description": "ISO 8601 date or date-time"})]
 
 
 class Body(BaseModel):

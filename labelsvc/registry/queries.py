@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, Row, Select, Table, select
+from sqlalchemy import (
+    Column,
+    Connection,
+    Row,
+    Select,
+    String,
+    Table,
+    bindparam,
+    cast,
+    func,
+    select,
+    true,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlalchemy.types import TypeEngine
 from sqlalchemy.orm import aliased
 
 from labelsvc.registry.models import Identifier, Scheme, identifiers
@@ -23,6 +38,46 @@ def insert_ignoring_conflicts(conn: Connection, table: Table | Any) -> Any:
     """An INSERT that leaves rows alone when a unique key already exists."""
     dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing()
+
+
+def constant(conn: Connection, column: Column[Any], value: Any) -> ColumnElement[Any]:
+    """A bound value typed like `column`, usable in the select list of INSERT … SELECT."""
+    param = bindparam(None, value, type_=column.type)
+    return cast(param, column.type) if conn.dialect.name == "postgresql" else param
+
+
+def array_rows(conn: Connection, columns: dict[str, tuple[TypeEngine[Any], list[Any]]]) -> FromClause:
+    """Rows built from parallel lists in ONE bound parameter per column (unnest / json_each).
+
+    This lets a single INSERT … SELECT write tens of thousands of rows without per-row SQL.
+    """
+    names = list(columns)
+    if conn.dialect.name == "postgresql":
+        arrays = [bindparam(None, values, type_=postgresql.ARRAY(kind))
+                  for kind, values in columns.values()]
+        return func.unnest(*arrays).table_valued(*names).render_derived()
+    rows = json.dumps([list(row) for row in zip(*(v for _, v in columns.values()), strict=True)])
+    each = func.json_each(bindparam(None, rows, type_=String())).table_valued("value")
+    picked = [cast(func.json_extract(each.c.value, f"$[{n}]"), kind).label(name)
+              for n, (name, (kind, _)) in enumerate(columns.items())]
+    return select(*picked).select_from(each).where(true()).subquery()
+
+
+def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
+                columns: dict[str, tuple[TypeEngine[Any], list[Any]]], *,
+                ignore_conflicts: bool = False, returning: tuple[Column[Any], ...] = ()) -> Any:
+    """Insert many rows that share `constants` and differ in `columns`, in one statement."""
+    source = array_rows(conn, columns)
+    chosen = select(*[constant(conn, table.c[k], v) for k, v in constants.items()],
+                    *[source.c[name] for name in columns])
+    if conn.dialect.name == "sqlite":
+        chosen = chosen.where(true())  # lets SQLite tell ON CONFLICT from a join
+    stmt = insert_ignoring_conflicts(conn, table) if ignore_conflicts else \
+        (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
+    stmt = stmt.from_select([*constants, *columns], chosen)
+    if returning:
+        stmt = stmt.returning(*returning)
+    return conn.execute(stmt)
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:

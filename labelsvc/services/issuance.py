@@ -8,12 +8,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, case, insert, update
+from sqlalchemy import BigInteger, Connection, String, case, insert, update
 
 from labelsvc.errors import CounterExhausted, IdentifierCollision, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counter_skips, counters, events, identifiers
-from labelsvc.registry.queries import find_identifier, identifier_object, insert_ignoring_conflicts
+from labelsvc.registry.queries import (
+    find_identifier,
+    identifier_object,
+    insert_ignoring_conflicts,
+    insert_rows,
+)
 from labelsvc.services.schemes import CurrentScheme, load_current
 from labelsvc.services.tokens import Actor
 from numbering import Scheme
@@ -116,13 +121,14 @@ def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]
     log.warning("skipped %d value(s) already issued elsewhere, e.g. %s", len(skips), skips[0][1])
 
 
-def _insert_new(conn: Connection, rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Insert rows whose value is free; return value -> id for those inserted."""
-    if not rows:
+def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
+                batch: dict[str, int | None]) -> dict[str, int]:
+    """Insert the values that are still free in one statement; return value -> id."""
+    if not batch:
         return {}
-    stmt = insert_ignoring_conflicts(conn, identifiers).returning(identifiers.c.id,
-                                                                  identifiers.c.value)
-    result = conn.execute(stmt, rows)
+    result = insert_rows(conn, identifiers, {**base, "counter_id": counter_id},
+                         {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))},
+                         ignore_conflicts=True, returning=(identifiers.c.id, identifiers.c.value))
     return {r.value: r.id for r in result}
 
 
@@ -166,9 +172,9 @@ def issue(db: Database, req: IssueRequest, actor: Actor,
         inserted = _issue_values(conn, current, key, req.count, base, req.fields, day)
         ids = list(inserted.values())
         now = base["issued_at"]
-        conn.execute(insert(events), [
-            {"identifier_id": i, "type": "issued", "actor": actor.name, "at": now,
-             "data": {"scheme": current.name, "version": current.version}} for i in ids])
+        insert_rows(conn, events, {"type": "issued", "actor": actor.name, "at": now,
+                                   "data": {"scheme": current.name, "version": current.version}},
+                    {"identifier_id": (BigInteger(), ids)})
         print_job = None
         if req.print is not None:
             print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
@@ -207,6 +213,7 @@ def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int
     """Draw counter values until `count` identifiers are inserted; value -> id, in order."""
     scheme = current.scheme
     inserted: dict[str, int] = {}
+    order: dict[str, int] = {}
     while len(inserted) < count:
         needed = count - len(inserted)
         counter_id, first = reserve_counter_block(conn, current, key, needed)
@@ -214,15 +221,15 @@ def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int
                    for seq in range(first, first + needed)]
         for attempt in range(RANDOM_RETRIES + 1):
             batch: dict[str, int] = {}
+            order.update({value: seq for seq, value in pending})
             retry: list[tuple[int, str]] = []
             for seq, value in pending:
                 if value in inserted or value in batch:
                     retry.append((seq, value))
                 else:
                     batch[value] = seq
-            new = _insert_new(conn, [
-                {**base, "value": value, "counter_id": counter_id,
-                 "seq": seq if scheme.has_seq else None} for value, seq in batch.items()])
+            new = _insert_new(conn, base, counter_id, {
+                value: seq if scheme.has_seq else None for value, seq in batch.items()})
             inserted.update(new)
             retry += [(seq, value) for value, seq in batch.items() if value not in new]
             if not retry:
@@ -235,4 +242,4 @@ def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int
                     f"{len(retry)} random value(s) of {current.name} kept colliding with "
                     f"values already issued; the random space is nearly full")
             pending = [(seq, scheme.format(fields=fields, date=day, seq=seq)) for seq, _ in retry]
-    return inserted
+    return dict(sorted(inserted.items(), key=lambda item: order[item[0]]))
