@@ -118,7 +118,7 @@ class PreviewIn(Body):
 
     fields: dict[FieldName, FieldValue] = {}
     date: DateOrTime | None = None
-    count: Annotated[int, Field(ge=1, le=1000)] = 1
+    count: Annotated[int, Field(ge=1, le=1000, strict=True)] = 1
 
 
 class PreviewOut(BaseModel):
@@ -145,7 +145,7 @@ class IssueIn(Body):
     scheme: SchemeName
     fields: dict[FieldName, FieldValue] = {}
     date: DateOrTime | None = None
-    count: Annotated[int, Field(ge=1, le=100_000)] = 1
+    count: Annotated[int, Field(ge=1, le=100_000, strict=True)] = 1
     attributes: dict[Text, Any] = {}
     print: PrintIn | None = None
 

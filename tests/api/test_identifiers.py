@@ -1,0 +1,156 @@
+"""Identifier records: read, search, CSV, events, void, warranty, genealogy, recall."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+pytestmark = pytest.mark.xdist_group("api-identifiers")
+
+
+@pytest.fixture(scope="module")
+def plant(api):
+    """A small plant: a received lot, widgets issued into it, a pallet built from widgets."""
+    api.post("/api/v1/schemes", {"name": "wid", "kind": "serial", "pattern": "WD{model:1}{seq:4}",
+                                 "warranty_days": 365})
+    api.post("/api/v1/schemes", {"name": "pal", "kind": "serial", "pattern": "PL{seq:4}"})
+    api.post("/api/v1/schemes", {"name": "rcv", "kind": "lot", "pattern": "R{seq:4}"})
+    lots = [api.post("/api/v1/lots", {"scheme": "rcv", "quantity": 10, "uom": "pcs",
+                                      "expiry": expiry, "supplier_lot": "SUP-1"},
+                     role="receiver").get_json()["identifiers"][0]["value"]
+            for expiry in ("2027-03-01", "2027-01-01", "2028-01-01")]
+    widgets = [i["value"] for i in api.post("/api/v1/serials", {
+        "scheme": "wid", "fields": {"model": "A", "site": "munich"}, "lot": lots[0], "count": 3},
+        role="line").get_json()["identifiers"]]
+    other = api.post("/api/v1/serials", {"scheme": "wid", "fields": {"model": "B"}},
+                     role="line").get_json()["identifiers"][0]["value"]
+    pallet = api.post("/api/v1/serials", {"scheme": "pal"},
+                      role="line").get_json()["identifiers"][0]["value"]
+    r = api.post(f"/api/v1/identifiers/{pallet}/components", {"components": widgets[:2]},
+                 role="receiver")
+    assert r.status_code == 200, r.get_json()
+    return {"lots": lots, "widgets": widgets, "other": other, "pallet": pallet}
+
+
+def test_read_record_with_events_components_lot_and_parse(api, plant, problem):
+    record = api.get(f"/api/v1/identifiers/{plant['pallet']}").get_json()
+    assert [c["value"] for c in record["components"]] == plant["widgets"][:2]
+    assert [e["type"] for e in record["events"]] == ["issued", "components-added"]
+    assert record["lot_record"] is None
+    widget = api.get(f"/api/v1/identifiers/{plant['widgets'][0]}").get_json()
+    assert widget["lot"] == plant["lots"][0] and widget["lot_record"]["quantity"] == 10
+    assert widget["parse"]["registered"] and widget["parse"]["scheme"] == "wid"
+    assert widget["parse"]["seq"] == 1 and widget["parse"]["fields"]["model"] == "A"
+    problem(api.get("/api/v1/identifiers/NOPE-1"), 404, "not-found")
+
+
+def test_search_filters_and_pages(api, plant, problem):
+    def values(query):
+        r = api.get("/api/v1/identifiers?" + query)
+        assert r.status_code == 200, r.get_json()
+        return [i["value"] for i in r.get_json()["items"]]
+
+    assert values("scheme=wid&model=A") == plant["widgets"]
+    assert values(f"lot={plant['lots'][0]}") == plant["widgets"]
+    assert values("kind=lot&supplier_lot=SUP-1") == plant["lots"]
+    assert values("scheme=rcv&expires_before=2027-06-01") == [plant["lots"][1], plant["lots"][0]]
+    assert values("scheme=wid&site=munich") == plant["widgets"]
+    assert values("scheme=wid&from=2000-01-01&to=2000-01-02") == []
+    assert len(values("scheme=wid&from=2000-01-01T00:00:00Z")) == 4
+    seen, cursor = [], ""
+    while True:
+        page = api.get(f"/api/v1/identifiers?scheme=wid&limit=1&cursor={cursor}").get_json()
+        seen += [i["value"] for i in page["items"]]
+        if not page["next_cursor"]:
+            break
+        cursor = page["next_cursor"]
+    assert seen == [*plant["widgets"], plant["other"]]
+    problem(api.get("/api/v1/identifiers?limit=1001"), 422, "validation-error")
+    problem(api.get("/api/v1/identifiers?status=lost"), 422, "validation-error")
+    problem(api.get("/api/v1/identifiers?colour=red"), 422, "validation-error")
+    problem(api.get("/api/v1/identifiers?cursor=bm9wZQ"), 422, "validation-error")
+    problem(api.get("/api/v1/identifiers?from=yesterday"), 422, "validation-error")
+
+
+def test_csv_streams_every_match(api, plant):
+    r = api.get("/api/v1/identifiers?scheme=wid&limit=1", headers={"Accept": "text/csv"})
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(r.get_data(as_text=True))))
+    assert list(rows[0])[0] == "value"
+    assert [row["value"] for row in rows] == [*plant["widgets"], plant["other"]]
+    assert rows[0]["lot"] == plant["lots"][0]
+
+
+def test_events_change_status_and_start_the_warranty(api, plant, problem):
+    value = plant["widgets"][2]
+    before = api.get(f"/api/v1/identifiers/{value}").get_json()
+    assert before["warranty"] == {"days": 365, "starts": None, "ends": None,
+                                  "status": "not-started"}
+    r = api.post(f"/api/v1/identifiers/{value}/events",
+                 {"type": "shipped", "at": "2026-01-10T08:00:00+00:00", "data": {"to": "ACME"}},
+                 role="line")
+    assert r.status_code == 201 and r.get_json()["actor"] == "line-token"
+    after = api.get(f"/api/v1/identifiers/{value}").get_json()
+    assert after["status"] == "shipped"
+    assert after["warranty"]["starts"] == "2026-01-10" and after["warranty"]["ends"] == "2027-01-10"
+    custom = api.post(f"/api/v1/identifiers/{value}/events", {"type": "inspected"}, role="line")
+    assert custom.status_code == 201
+    problem(api.post(f"/api/v1/identifiers/{value}/events", {"type": "voided"}, role="line"),
+            422, "validation-error")
+    problem(api.post(f"/api/v1/identifiers/{value}/events", {"type": "shipped"}, role="viewer"),
+            403, "forbidden")
+
+
+def test_void_once(api, plant, problem):
+    value = plant["other"]
+    problem(api.post(f"/api/v1/identifiers/{value}/void", {"reason": "x"}, role="line"),
+            403, "forbidden")
+    r = api.post(f"/api/v1/identifiers/{value}/void", {"reason": "label damaged"})
+    assert r.status_code == 200 and r.get_json()["status"] == "voided"
+    problem(api.post(f"/api/v1/identifiers/{value}/void", {"reason": "again"}), 409,
+            "already-voided")
+    record = api.get(f"/api/v1/identifiers/{value}").get_json()
+    assert record["events"][-1]["type"] == "voided"
+    assert record["events"][-1]["data"] == {"reason": "label damaged"}
+
+
+def test_trace_down_and_up(api, plant):
+    down = api.get(f"/api/v1/identifiers/{plant['pallet']}/trace?direction=down").get_json()
+    got = {(i["value"], i["depth"], i["via"]) for i in down["items"]}
+    w0, w1 = plant["widgets"][:2]
+    assert got == {(w0, 1, plant["pallet"]), (w1, 1, plant["pallet"]),
+                   (plant["lots"][0], 2, w0)}
+    up = api.get(f"/api/v1/identifiers/{plant['lots'][0]}/trace?direction=up").get_json()
+    assert {(i["value"], i["depth"]) for i in up["items"]} == {
+        *((w, 1) for w in plant["widgets"]), (plant["pallet"], 2)}
+
+
+def test_recall_pages_through_everything_that_contains_a_lot(api, plant, problem):
+    items, cursor = [], None
+    while True:
+        url = f"/api/v1/recall?identifier={plant['lots'][0]}&limit=2"
+        page = api.get(url + (f"&cursor={cursor}" if cursor else "")).get_json()
+        assert page["identifier"]["value"] == plant["lots"][0]
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert [i["value"] for i in items] == [*plant["widgets"], plant["pallet"]]
+    assert all("status" in i for i in items)
+    problem(api.get("/api/v1/recall"), 422, "validation-error")
+    problem(api.get("/api/v1/recall?identifier=NOPE"), 404, "not-found")
+
+
+def test_components_refuse_unknown_self_and_cycles(api, plant, problem):
+    pallet, widget = plant["pallet"], plant["widgets"][0]
+    body = problem(api.post(f"/api/v1/identifiers/{pallet}/components",
+                            {"components": ["NOPE", pallet]}, role="receiver"),
+                   422, "validation-error")
+    assert set(body["errors"]) == {"components[0]", "components[1]"}
+    body = problem(api.post(f"/api/v1/identifiers/{widget}/components",
+                            {"components": [pallet]}, role="receiver"), 422, "validation-error")
+    assert "components[0]" in body["errors"]
+    problem(api.post(f"/api/v1/identifiers/{pallet}/components", {"components": [widget]},
+                     role="line"), 403, "forbidden")
