@@ -66,6 +66,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     yield from _fresh_database(request.param, request, tmp_path_factory.mktemp("db"), worker_id)
 
 
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path,
+                       worker_id: str) -> Iterator[str]:
+    """An empty database of its own for one test, on each backend."""
+    yield from _fresh_database(request.param, request, tmp_path, worker_id)
+
+
 @pytest.fixture(scope="module")
 def app(database_url: str) -> Iterator[Flask]:
     """The application on a fresh, migrated and seeded database."""

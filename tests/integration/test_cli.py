@@ -1,0 +1,73 @@
+"""The command line: tokens, and `serve` with several processes on one host."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from labelsvc.cli import main
+from labelsvc.registry.database import Database
+from labelsvc.services.tokens import authenticate
+
+pytestmark = pytest.mark.xdist_group("integration-cli")
+
+
+def test_token_create_prints_the_token_last(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("LABELSVC_DATABASE_URL", url)
+    assert main(["token", "create", "--role", "line", "--name", "line-7"]) == 0
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1
+    actor = authenticate(Database(url), out[-1])
+    assert (actor.name, actor.role) == ("line-7", "line")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_ready(port: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"service on {port} never became ready")
+
+
+@pytest.mark.slow
+def test_two_serve_processes_share_a_data_dir_but_no_files(tmp_path: Path):
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {**os.environ, "LABELSVC_DATA_DIR": str(tmp_path / "data"), "HOME": str(home),
+           "LABELSVC_LOG_LEVEL": "WARNING"}
+    env.pop("XDG_RUNTIME_DIR", None)
+    env.pop("LABELSVC_DATABASE_URL", None)
+    ports = [_free_port(), _free_port()]
+    procs = [subprocess.Popen([sys.executable, "-m", "labelsvc.cli", "serve", "--port", str(p),
+                               "--workers", "2"], env=env, stderr=subprocess.PIPE)
+             for p in ports]
+    try:
+        for port, proc in zip(ports, procs, strict=True):
+            _wait_ready(port, proc)
+        with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/healthz", timeout=5) as r:
+            assert r.status == 200
+        assert not list(home.rglob("*.ctl")) and not list(home.rglob("*.pid"))
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)

@@ -1,0 +1,87 @@
+"""The registry under concurrency: unique values, atomic blocks, idempotency, migrations."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import select
+
+from labelsvc.registry import setup
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import counters, identifiers
+from labelsvc.services import issuance, schemes
+from labelsvc.services.tokens import Actor, authenticate, create_token
+
+pytestmark = pytest.mark.xdist_group("integration-registry")
+LINE = Actor(token_id=0, name="line-7", role="line")
+
+
+def test_concurrent_writers_never_share_a_value(db):
+    schemes.define_scheme(db, {"name": "conc", "kind": "serial", "pattern": "C{seq:6}"}, "admin")
+    request = issuance.IssueRequest(kind="serial", scheme="conc", fields={}, count=20)
+
+    def issue_many(_: int) -> list[str]:
+        return [i["value"] for _ in range(10)
+                for i in issuance.issue(db, request, LINE).identifiers]
+
+    with ThreadPoolExecutor(4) as pool:
+        batches = list(pool.map(issue_many, range(4)))
+    values = [v for batch in batches for v in batch]
+    assert len(values) == len(set(values)) == 800
+    for batch in batches:  # each request got one consecutive block
+        for start in range(0, len(batch), 20):
+            seqs = [int(v[1:]) for v in batch[start:start + 20]]
+            assert seqs == list(range(seqs[0], seqs[0] + 20))
+    with db.engine.connect() as conn:
+        assert conn.execute(select(counters.c.next)).scalar() == 801
+
+
+def test_a_failed_request_issues_nothing(db):
+    schemes.define_scheme(db, {"name": "atom", "kind": "serial", "pattern": "A{seq:2}"}, "admin")
+    req = issuance.IssueRequest(kind="serial", scheme="atom", fields={}, count=5,
+                                print=issuance.PrintRequest("nowhere", "serial-50x25"))
+    with pytest.raises(Exception, match="no printer named nowhere"):
+        issuance.issue(db, req, LINE)
+    with pytest.raises(Exception, match="sequence exhausted"):
+        issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="atom", fields={},
+                                                 count=100), LINE)
+    with db.engine.connect() as conn:
+        scheme_id = conn.execute(select(identifiers.c.id).where(
+            identifiers.c.value.like("A%"))).first()
+    assert scheme_id is None
+    got = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="atom", fields={},
+                                                   count=99), LINE)
+    assert got.identifiers[0]["value"] == "A01" and got.identifiers[-1]["value"] == "A99"
+
+
+def test_concurrent_duplicates_of_an_idempotent_request_get_one_answer(app, tokens):
+    body = {"scheme": "acme-serial", "fields": {"model": "WIDGET-200", "site": "austin"},
+            "count": 50}
+    headers = {"Authorization": f"Bearer {tokens['line']}", "Idempotency-Key": "dock-door-3"}
+
+    def send(_: int) -> tuple[int, str, bool]:
+        r = app.test_client().post("/api/v1/serials", json=body, headers=headers)
+        return r.status_code, r.get_data(as_text=True), "Idempotent-Replayed" in r.headers
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert {status for status, _, _ in answers} == {201}
+    assert len({text for _, text, _ in answers}) == 1
+    assert sum(replayed for _, _, replayed in answers) == 3
+
+
+def test_migrations_run_once_when_processes_start_together(empty_database_url):
+    databases = [Database(empty_database_url) for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(setup.upgrade, databases))
+    assert all(setup.is_current(d) for d in databases)
+    setup.prepare(databases[0], seed_examples=True)
+    setup.prepare(databases[1], seed_examples=True)  # second start: nothing new
+    page = schemes.list_schemes(databases[0], limit=100, cursor=None)
+    assert sorted(s["name"] for s in page.items) == ["acme-lot", "acme-serial", "pharma", "sscc",
+                                                     "vin"]
+    token = create_token(databases[2], name="ops", role="viewer")
+    assert authenticate(databases[2], token).name == "ops"
+    for d in databases:
+        d.dispose()
