@@ -2,17 +2,19 @@
 
 | variable | default | meaning |
 | --- | --- | --- |
-| `LABELSVC_DATA_DIR` | `./data` | directory for the SQLite database and lock files |
-| `LABELSVC_DATABASE_URL` | `sqlite:///$LABELSVC_DATA_DIR/labelsvc.sqlite3` | SQLAlchemy URL; `postgresql+psycopg://user@host/db` for PostgreSQL |
-| `LABELSVC_SEED_EXAMPLES` | `1` | define the example schemes on first start with an empty registry (`0` turns it off) |
+| `LABELSVC_DATA_DIR` | `./data` | where the SQLite database and its lock file live |
+| `LABELSVC_DATABASE_URL` | `sqlite:///<DATA_DIR>/labelsvc.sqlite3` | database URL (see below) |
+| `LABELSVC_SEED_EXAMPLES` | `1` | define the example schemes on first start (`0`: off) |
 | `LABELSVC_HOST` | `127.0.0.1` | address `labelsvc serve` listens on |
 | `LABELSVC_PORT` | `8000` | port `labelsvc serve` listens on |
-| `LABELSVC_WORKERS` | `min(2 x CPUs + 1, 8)` | gunicorn worker processes for `labelsvc serve` |
-| `LABELSVC_LOG_LEVEL` | `INFO` | log level (`DEBUG`, `INFO`, `WARNING`, `ERROR`) |
-| `LABELSVC_IDEMPOTENCY_HOURS` | `48` | how long an `Idempotency-Key` answer is kept and replayed (at least 24) |
+| `LABELSVC_WORKERS` | 2 x CPUs + 1, at most 8 | gunicorn worker processes of `labelsvc serve` |
+| `LABELSVC_LOG_LEVEL` | `INFO` | `DEBUG`, `INFO`, `WARNING` or `ERROR` |
+| `LABELSVC_IDEMPOTENCY_HOURS` | `48` | how long Idempotency-Key answers are replayed (min 24) |
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
 | `LABELSVC_DB_POOL_SIZE` | `5` | database connections kept per process (PostgreSQL) |
 | `LABELSVC_DB_BUSY_SECONDS` | `30` | how long a SQLite writer waits for the write lock |
+
+PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
 """
 
 from __future__ import annotations

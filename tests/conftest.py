@@ -112,13 +112,13 @@ class Api:
 
     def post(self, path: str, json: Any = None, role: str | None = "admin", **kw: Any) -> Any:
         """POST JSON as a role."""
-        return self.client.post(path, json=json, headers=self._headers(role, kw.pop("headers", None)),
-                                **kw)
+        headers = self._headers(role, kw.pop("headers", None))
+        return self.client.post(path, json=json, headers=headers, **kw)
 
     def put(self, path: str, json: Any = None, role: str | None = "admin", **kw: Any) -> Any:
         """PUT JSON as a role."""
-        return self.client.put(path, json=json, headers=self._headers(role, kw.pop("headers", None)),
-                               **kw)
+        headers = self._headers(role, kw.pop("headers", None))
+        return self.client.put(path, json=json, headers=headers, **kw)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from flask import Response, current_app, g, request
 from pydantic import BaseModel
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import SecureType
 
 from labelsvc.api.models import Problem
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
@@ -28,7 +29,8 @@ spec = SpecTree(
     "flask", mode="strict", title="labelsvc", version="v1",
     annotations=False,
     security_schemes=[SecurityScheme(name="bearer",
-                                     data=SecuritySchemeData(type="http", scheme="bearer"))],
+                                     data=SecuritySchemeData(type=SecureType.HTTP,
+                                                             scheme="bearer"))],
     security={"bearer": []},
 )
 

@@ -48,7 +48,8 @@ def _date_or_time(value: Any) -> dt.date | dt.datetime:
 
 
 DateOrTime = Annotated[dt.date | dt.datetime, PlainValidator(_date_or_time),
-                       WithJsonSchema({"type": "string", "description": "ISO 8601 date or date-time"})]
+                       WithJsonSchema({"type": "string",
+                                       "description": "ISO 8601 date or date-time"})]
 
 
 class Body(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -160,12 +161,12 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
-schemes = Scheme.__table__
-scheme_versions = SchemeVersion.__table__
-counters = Counter.__table__
-counter_skips = CounterSkip.__table__
-identifiers = Identifier.__table__
-events = Event.__table__
-genealogy = GenealogyLink.__table__
-idempotency_records = IdempotencyRecord.__table__
-api_tokens = ApiToken.__table__
+schemes = cast(Table, Scheme.__table__)
+scheme_versions = cast(Table, SchemeVersion.__table__)
+counters = cast(Table, Counter.__table__)
+counter_skips = cast(Table, CounterSkip.__table__)
+identifiers = cast(Table, Identifier.__table__)
+events = cast(Table, Event.__table__)
+genealogy = cast(Table, GenealogyLink.__table__)
+idempotency_records = cast(Table, IdempotencyRecord.__table__)
+api_tokens = cast(Table, ApiToken.__table__)

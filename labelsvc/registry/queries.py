@@ -22,9 +22,9 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement, FromClause
 from sqlalchemy.types import TypeEngine
-from sqlalchemy.orm import aliased
 
 from labelsvc.registry.models import Identifier, Scheme, identifiers
 
@@ -46,7 +46,10 @@ def constant(conn: Connection, column: Column[Any], value: Any) -> ColumnElement
     return cast(param, column.type) if conn.dialect.name == "postgresql" else param
 
 
-def array_rows(conn: Connection, columns: dict[str, tuple[TypeEngine[Any], list[Any]]]) -> FromClause:
+Columns = dict[str, tuple[TypeEngine[Any], list[Any]]]
+
+
+def array_rows(conn: Connection, columns: Columns) -> FromClause:
     """Rows built from parallel lists in ONE bound parameter per column (unnest / json_each).
 
     This lets a single INSERT … SELECT write tens of thousands of rows without per-row SQL.
@@ -64,8 +67,8 @@ def array_rows(conn: Connection, columns: dict[str, tuple[TypeEngine[Any], list[
 
 
 def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
-                columns: dict[str, tuple[TypeEngine[Any], list[Any]]], *,
-                ignore_conflicts: bool = False, returning: tuple[Column[Any], ...] = ()) -> Any:
+                columns: Columns, *, ignore_conflicts: bool = False,
+                returning: tuple[ColumnElement[Any], ...] = ()) -> Any:
     """Insert many rows that share `constants` and differ in `columns`, in one statement."""
     source = array_rows(conn, columns)
     chosen = select(*[constant(conn, table.c[k], v) for k, v in constants.items()],
@@ -90,8 +93,9 @@ def identifier_select() -> Select[Any]:
     """Select the columns of the identifier object, with scheme name and lot value."""
     i = Identifier
     return (
-        select(i.id, i.value, i.kind, Scheme.name.label("scheme"), i.scheme_version.label("version"),
-               i.status, i.fields, i.production_date, i.issued_at, i.issued_by,
+        select(i.id, i.value, i.kind, Scheme.name.label("scheme"),
+               i.scheme_version.label("version"), i.status, i.fields, i.production_date,
+               i.issued_at, i.issued_by,
                LotIdentifier.value.label("lot"), i.lot_id, i.attributes, i.quantity, i.uom,
                i.expiry, i.shipped_at, i.warranty_days)
         .join(Scheme, Scheme.id == i.scheme_id)
@@ -164,7 +168,7 @@ def warranty(days: int | None, shipped_at: dt.datetime | None,
 
 def identifier_object(row: Mapping[str, Any] | Row[Any]) -> dict[str, Any]:
     """Build the identifier object of the API from a row with `identifier_select` columns."""
-    m: Mapping[str, Any] = row._mapping if isinstance(row, Row) else row
+    m: Mapping[str, Any] = row._mapping if isinstance(row, Row) else row  # type: ignore[assignment]
     obj: dict[str, Any] = {
         "value": m["value"], "kind": m["kind"], "scheme": m["scheme"], "version": m["version"],
         "status": m["status"], "fields": m["fields"] or {}, "date": iso(m["production_date"]),

@@ -35,7 +35,8 @@ def _neighbours(conn: Connection, ids: Sequence[int], direction: str) -> dict[in
             links = conn.execute(select(genealogy.c.parent_id, genealogy.c.component_id)
                                  .where(genealogy.c.parent_id.in_(part)))
             lots = conn.execute(select(identifiers.c.id, identifiers.c.lot_id)
-                                .where(identifiers.c.id.in_(part) & identifiers.c.lot_id.is_not(None)))
+                                .where(identifiers.c.id.in_(part)
+                                       & identifiers.c.lot_id.is_not(None)))
         else:
             links = conn.execute(select(genealogy.c.component_id, genealogy.c.parent_id)
                                  .where(genealogy.c.component_id.in_(part)))
@@ -66,7 +67,8 @@ def reachable(conn: Connection, start: int, direction: str) -> list[tuple[int, i
     return out
 
 
-def trace(db: Database, value: str, direction: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def trace(db: Database, value: str, direction: str, *, limit: int,
+          cursor: str | None) -> dict[str, Any]:
     """Everything an identifier is made of (down) or is part of (up), transitively."""
     after = decode_cursor(cursor)
     with db.transaction(write=False) as conn:

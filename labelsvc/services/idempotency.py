@@ -32,7 +32,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(conn: Connection, token_id: int, key: str, print_: str, *, hours: int) -> StoredAnswer | None:
+def claim(conn: Connection, token_id: int, key: str, print_: str, *,
+          hours: int) -> StoredAnswer | None:
     """Claim a key for this request, or return the answer kept for it.
 
     The claim is a row inserted in the request's own transaction: a concurrent request with

@@ -88,7 +88,8 @@ def ensure_counter(conn: Connection, scheme_id: int, key: str, start: int) -> No
         scheme_id=scheme_id, key=key, next=start, skipped=0, created_at=dt.datetime.now(dt.UTC)))
 
 
-def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: int) -> tuple[int, int]:
+def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str,
+                          n: int) -> tuple[int, int]:
     """Take `n` consecutive counter values atomically; return (counter id, first value)."""
     start = scheme.scheme.start
     advanced = case((counters.c.next < start, start), else_=counters.c.next) + n
@@ -127,7 +128,8 @@ def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
     if not batch:
         return {}
     result = insert_rows(conn, identifiers, {**base, "counter_id": counter_id},
-                         {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))},
+                         {"value": (String(), list(batch)),
+                          "seq": (BigInteger(), list(batch.values()))},
                          ignore_conflicts=True, returning=(identifiers.c.id, identifiers.c.value))
     return {r.value: r.id for r in result}
 

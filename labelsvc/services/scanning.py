@@ -54,41 +54,53 @@ def parse(db: Database, value: str) -> dict[str, Any]:
         return parse_with(conn, value)
 
 
-def _gs1_message(text: str) -> tuple[str, Any | None]:
-    """Decode GS1 data in any of its scanned forms; (symbology, message or None)."""
+def _gs1_message(text: str) -> tuple[str, Any | None, bool]:
+    """Decode GS1 data in any of its scanned forms: (symbology, message or None, certain).
+
+    Data without a symbology identifier, brackets or GS separators may be GS1 or a plain
+    value that happens to start with digits; that is not certain, and a registered value wins.
+    """
     if text.startswith("("):
         try:
-            return "gs1-hri", GS1Message.parse_hri(text)
+            return "gs1-hri", GS1Message.parse_hri(text), True
         except Exception:  # biip raises several error types for malformed data
-            return "plain", None
+            return "plain", None, True
     try:
         result = biip.parse(text)
-    except Exception:
-        return "plain", None
+    except Exception:  # biip raises several error types for malformed data
+        return "plain", None, True
     if result.gs1_digital_link_uri is not None:
-        return "gs1-digital-link", result.gs1_digital_link_uri
+        return "gs1-digital-link", result.gs1_digital_link_uri, True
+    if result.gs1_message is None:
+        return "plain", None, True
     symbology = result.symbology_identifier
-    if result.gs1_message is not None and (symbology is not None or GS in text):
-        name = symbology.gs1_symbology.name.lower().replace("_", "-") \
-            if symbology is not None and symbology.gs1_symbology else "gs1"
-        return name, result.gs1_message
-    return "plain", None
+    if symbology is not None and symbology.gs1_symbology:
+        return symbology.gs1_symbology.name.lower().replace("_", "-"), result.gs1_message, True
+    return "gs1", result.gs1_message, GS in text
+
+
+def _plain(text: str) -> str:
+    """The value a plain scan carries, without its symbology identifier."""
+    return SYMBOLOGY_PREFIX.sub("", text) if text.startswith("]") else text
 
 
 def scan(db: Database, data: str) -> dict[str, Any]:
     """Decode scanner text and look up every identifier it names."""
     text = data.strip("\r\n")
-    symbology, message = _gs1_message(text)
-    element_strings = []
-    candidates: list[str] = []
-    if message is not None:
-        for es in message.element_strings:
-            element_strings.append({"ai": es.ai.ai, "title": es.ai.data_title, "data": es.value})
-            if es.ai.ai in LOOKUP_AIS:
-                candidates.append(es.value)
-    else:
-        candidates.append(SYMBOLOGY_PREFIX.sub("", text) if text.startswith("]") else text)
+    symbology, message, certain = _gs1_message(text)
     with db.transaction(write=False) as conn:
+        if message is not None and not certain and find_identifier(conn, text) is not None:
+            symbology, message = "plain", None
+        element_strings = []
+        candidates: list[str] = []
+        if message is not None:
+            for es in message.element_strings:
+                element_strings.append({"ai": es.ai.ai, "title": es.ai.data_title,
+                                        "data": es.value})
+                if es.ai.ai in LOOKUP_AIS:
+                    candidates.append(es.value)
+        else:
+            candidates.append(_plain(text))
         rows = [(c, find_identifier(conn, c)) for c in dict.fromkeys(candidates)]
         records = [identifier_object(row) for _, row in rows if row is not None]
         parsed = [parse_with(conn, c, row) for c, row in rows]

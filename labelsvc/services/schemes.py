@@ -135,7 +135,8 @@ def new_version(db: Database, name: str, definition: dict[str, Any], actor: str)
             raise NotFound(f"no scheme named {name}")
         if current.scheme.kind != scheme.kind:
             raise ValidationFailed(f"scheme {name} issues {current.scheme.kind}s; a new version "
-                                   f"cannot change that", {"kind": f"must stay {current.scheme.kind}"})
+                                   f"cannot change that",
+                                   {"kind": f"must stay {current.scheme.kind}"})
         _check_overlap(conn, scheme)
         version = current.version + 1
         conn.execute(insert(scheme_versions).values(

@@ -59,5 +59,9 @@ def test_scan_digital_link_and_plain(api, issued):
     assert [r["value"] for r in plain["records"]] == [issued["serial"]]
     code128 = api.post("/api/v1/scan", {"data": "]C0" + issued["serial"]}, role="viewer").get_json()
     assert [r["value"] for r in code128["records"]] == [issued["serial"]]
+    bare = api.post("/api/v1/scan", {"data": "00" + issued["sscc"]}, role="viewer").get_json()
+    assert bare["symbology"] == "gs1" and [r["value"] for r in bare["records"]] == [issued["sscc"]]
+    own = api.post("/api/v1/scan", {"data": issued["sscc"]}, role="viewer").get_json()
+    assert [r["value"] for r in own["records"]] == [issued["sscc"]]
     junk = api.post("/api/v1/scan", {"data": "(99"}, role="viewer").get_json()
     assert junk["records"] == []
