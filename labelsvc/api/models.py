@@ -191,7 +191,7 @@ class IdentifierOut(BaseModel):
     lot: str | None
     attributes: dict[str, Any]
     warranty: WarrantyOut | None
-    quantity: float | None = None
+    quantity: int | float | None = None
     uom: str | None = None
     expiry: str | None = None
 

@@ -72,23 +72,32 @@ def migration_lock(db: Database, conn: Connection) -> Iterator[None]:
         conn.commit()
 
 
+def _upgrade(db: Database) -> None:
+    """Apply pending migrations (the caller holds the migration lock)."""
+    with db.engine.connect() as conn:
+        if current_revision(conn) == head_revision():
+            return
+        log.info("applying registry migrations up to %s", head_revision())
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+        conn.commit()
+
+
 def upgrade(db: Database) -> None:
     """Apply pending migrations; safe when several processes start at once."""
     with db.engine.connect() as lock_conn, migration_lock(db, lock_conn):
-        with db.engine.connect() as conn:
-            if current_revision(conn) == head_revision():
-                return
-            log.info("applying registry migrations up to %s", head_revision())
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-            conn.commit()
+        _upgrade(db)
 
 
 def prepare(db: Database, *, seed_examples: bool) -> None:
-    """Migrate the database and, on first start, define the example schemes."""
-    upgrade(db)
-    if seed_examples:
-        from labelsvc.services.schemes import seed_examples as seed
+    """Migrate the database and, on first start, define the example schemes.
 
-        seed(db)
+    Both happen under the migration lock, so processes starting together do it once.
+    """
+    from labelsvc.services.schemes import seed_examples as seed
+
+    with db.engine.connect() as lock_conn, migration_lock(db, lock_conn):
+        _upgrade(db)
+        if seed_examples:
+            seed(db)
