@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pydantic
+from sqlalchemy.exc import OperationalError
 
 from numbering import NumberingError, ParseError, SequenceExhausted
 
@@ -92,6 +93,7 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     Unauthorized: (401, "unauthorized", "Unauthorized"),
     Forbidden: (403, "forbidden", "Forbidden"),
     JobFinished: (409, "job-finished", "Job finished"),
+    OperationalError: (503, "service-unavailable", "Service unavailable"),
 }
 
 
@@ -139,6 +141,9 @@ def problem_for(exc: BaseException) -> dict[str, Any] | None:
         errors = pydantic_errors(exc)
         return problem_body(status, slug, title, "; ".join(f"{k}: {v}" for k, v in errors.items()),
                             errors)
+    if isinstance(exc, OperationalError):
+        return problem_body(status, slug, title,
+                            "the registry database does not answer; try again shortly")
     field = getattr(exc, "field", None) or "value"
     detail = str(exc)
     errors = {} if isinstance(exc, SequenceExhausted) else {field: detail}

@@ -33,9 +33,9 @@ def _error(exc: Exception) -> Response:
     """Answer a domain error in its problem form; anything unexpected is a logged 500."""
     problem = problem_for(exc)
     if problem is not None:
-        level = logging.WARNING if problem["status"] == 409 else logging.INFO
+        level = logging.WARNING if problem["status"] in (409, 503) else logging.INFO
         log.log(level, "%s %s refused (%s): %s", request.method, request.path,
-                problem["status"], problem["detail"])
+                problem["status"], problem["detail"], exc_info=problem["status"] >= 500)
         return problem_response(problem)
     if isinstance(exc, HTTPException):
         return _http_error(exc)

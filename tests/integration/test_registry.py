@@ -85,3 +85,15 @@ def test_migrations_run_once_when_processes_start_together(empty_database_url):
     assert authenticate(databases[2], token).name == "ops"
     for d in databases:
         d.dispose()
+
+
+def test_a_database_that_does_not_answer_is_503_not_500(tmp_path, problem):
+    from labelsvc import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gone.sqlite3'}",
+                      "PREPARE_DATABASE": False, "LOG_LEVEL": "ERROR"})
+    client = app.test_client()
+    assert client.get("/readyz").status_code == 503
+    body = problem(client.get("/api/v1/schemes", headers={"Authorization": "Bearer x"}), 503,
+                   "service-unavailable")
+    assert "SELECT" not in body["detail"]
