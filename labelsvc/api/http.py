@@ -14,7 +14,7 @@ from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
-from labelsvc.api.models import Problem
+from labelsvc.api.models import Problem, WriteHeaders
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
 from labelsvc.registry.database import Database
 from labelsvc.services import idempotency, tokens
@@ -172,7 +172,9 @@ def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | No
                                        {"Idempotency-Key": f"1 to {MAX_KEY_LENGTH} characters"})
             return _run_idempotent(run, g.actor, key)
 
-        return spec.validate(json=body, query=query, resp=SpecResponse(**codes), tags=list(tags),
+        writes = body is not None and not public
+        return spec.validate(json=body, query=query, headers=WriteHeaders if writes else None,
+                             resp=SpecResponse(**codes), tags=list(tags),
                              security=None if not public else {}, skip_validation=True)(wrapper)
 
     return decorate

@@ -64,6 +64,13 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class WriteHeaders(BaseModel):
+    """Headers of a write: an optional Idempotency-Key makes retries safe."""
+
+    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        None, alias="Idempotency-Key")  # type: ignore[assignment]
+
+
 class SchemeDefinitionIn(BaseModel):
     """A numbering scheme definition (§3); extra keys are kept."""
 

@@ -97,3 +97,17 @@ def test_a_database_that_does_not_answer_is_503_not_500(tmp_path, problem):
     body = problem(client.get("/api/v1/schemes", headers={"Authorization": "Bearer x"}), 503,
                    "service-unavailable")
     assert "SELECT" not in body["detail"]
+
+
+@pytest.mark.slow
+def test_a_batch_of_50000_is_one_fast_transaction(db):
+    import time
+
+    schemes.define_scheme(db, {"name": "big", "kind": "serial", "pattern": "B{seq:6}"}, "admin")
+    started = time.monotonic()
+    got = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="big", fields={},
+                                                   count=50_000), LINE)
+    elapsed = time.monotonic() - started
+    values = [i["value"] for i in got.identifiers]
+    assert values[0] == "B000001" and values[-1] == "B050000" and len(set(values)) == 50_000
+    assert elapsed < 30, f"50,000 identifiers took {elapsed:.1f} s"
