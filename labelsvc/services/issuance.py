@@ -105,7 +105,7 @@ def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str,
         left = max(0, last_allowed - first + 1)
         ask = f"; {left:,} left, {n:,} asked" if left else ""
         raise CounterExhausted(
-            f"sequence exhausted for {key} ({used:,} used{ask})",
+            f"sequence exhausted for {scheme.name} {key} ({used:,} used{ask})",
             {"count": f"only {left:,} left in {key}"} if left else {},
             counter=key, used=used, remaining=left)
     return row.id, first
