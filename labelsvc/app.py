@@ -11,6 +11,7 @@ from labelsvc import api
 from labelsvc.config import load_config
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
+from labelsvc.services import tokens
 
 
 def configure_logging(level: str) -> None:
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app.config["LOG_LEVEL"])
     db = open_database(app.config)
     app.extensions["labelsvc.db"] = db
+    tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
     api.init_app(app)

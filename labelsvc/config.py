@@ -13,6 +13,7 @@
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
 | `LABELSVC_DB_POOL_SIZE` | `5` | database connections kept per process (PostgreSQL) |
 | `LABELSVC_DB_BUSY_SECONDS` | `30` | how long a SQLite writer waits for the write lock |
+| `LABELSVC_TOKEN_CACHE_SECONDS` | `10` | seconds a looked-up token is trusted (`0`: none) |
 
 PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
 """
@@ -55,5 +56,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         "DB_POOL_SIZE": int(env.get(PREFIX + "DB_POOL_SIZE", "5")),
         "DB_BUSY_SECONDS": float(env.get(PREFIX + "DB_BUSY_SECONDS", "30")),
+        "TOKEN_CACHE_SECONDS": float(env.get(PREFIX + "TOKEN_CACHE_SECONDS", "10")),
         "PREPARE_DATABASE": True,
     }

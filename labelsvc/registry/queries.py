@@ -66,10 +66,9 @@ def array_rows(conn: Connection, columns: Columns) -> FromClause:
     return select(*picked).select_from(each).where(true()).subquery()
 
 
-def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
-                columns: Columns, *, ignore_conflicts: bool = False,
-                returning: tuple[ColumnElement[Any], ...] = ()) -> Any:
-    """Insert many rows that share `constants` and differ in `columns`, in one statement."""
+def rows_insert(conn: Connection, table: Table | Any, constants: dict[str, Any],
+                columns: Columns, *, ignore_conflicts: bool = False) -> Any:
+    """The INSERT … SELECT of many rows that share `constants` and differ in `columns`."""
     source = array_rows(conn, columns)
     chosen = select(*[constant(conn, table.c[k], v) for k, v in constants.items()],
                     *[source.c[name] for name in columns])
@@ -77,7 +76,14 @@ def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
         chosen = chosen.where(true())  # lets SQLite tell ON CONFLICT from a join
     stmt = insert_ignoring_conflicts(conn, table) if ignore_conflicts else \
         (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-    stmt = stmt.from_select([*constants, *columns], chosen)
+    return stmt.from_select([*constants, *columns], chosen)
+
+
+def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
+                columns: Columns, *, ignore_conflicts: bool = False,
+                returning: tuple[ColumnElement[Any], ...] = ()) -> Any:
+    """Insert many rows that share `constants` and differ in `columns`, in one statement."""
+    stmt = rows_insert(conn, table, constants, columns, ignore_conflicts=ignore_conflicts)
     if returning:
         stmt = stmt.returning(*returning)
     return conn.execute(stmt)

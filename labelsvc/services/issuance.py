@@ -8,16 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Connection, String, case, insert, update
+from sqlalchemy import BigInteger, Connection, String, case, insert, select, update
+from sqlalchemy.dialects import postgresql
 
 from labelsvc.errors import CounterExhausted, IdentifierCollision, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counter_skips, counters, events, identifiers
 from labelsvc.registry.queries import (
+    constant,
     find_identifier,
     identifier_object,
     insert_ignoring_conflicts,
     insert_rows,
+    rows_insert,
 )
 from labelsvc.services.schemes import CurrentScheme, load_current
 from labelsvc.services.tokens import Actor
@@ -93,11 +96,14 @@ def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str,
     """Take `n` consecutive counter values atomically; return (counter id, first value)."""
     start = scheme.scheme.start
     advanced = case((counters.c.next < start, start), else_=counters.c.next) + n
-    row = conn.execute(
-        update(counters)
-        .where((counters.c.scheme_id == scheme.id) & (counters.c.key == key))
-        .values(next=advanced)
-        .returning(counters.c.id, counters.c.next)).one()
+    reserve = (update(counters)
+               .where((counters.c.scheme_id == scheme.id) & (counters.c.key == key))
+               .values(next=advanced)
+               .returning(counters.c.id, counters.c.next))
+    row = conn.execute(reserve).first()
+    if row is None:  # the first value of this counter: create its row, then reserve
+        ensure_counter(conn, scheme.id, key, start)
+        row = conn.execute(reserve).one()
     first = row.next - n
     last_allowed = start + scheme.scheme.capacity - 1
     if row.next - 1 > last_allowed:
@@ -123,15 +129,29 @@ def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]
 
 
 def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
-                batch: dict[str, int | None]) -> dict[str, int]:
-    """Insert the values that are still free in one statement; return value -> id."""
+                batch: dict[str, int | None], event: dict[str, Any]) -> dict[str, int]:
+    """Insert the values still free and their `issued` events; return value -> id.
+
+    On PostgreSQL both go in one statement (a data-modifying WITH), one round trip.
+    """
     if not batch:
         return {}
-    result = insert_rows(conn, identifiers, {**base, "counter_id": counter_id},
-                         {"value": (String(), list(batch)),
-                          "seq": (BigInteger(), list(batch.values()))},
-                         ignore_conflicts=True, returning=(identifiers.c.id, identifiers.c.value))
-    return {r.value: r.id for r in result}
+    columns = {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))}
+    stmt = rows_insert(conn, identifiers, {**base, "counter_id": counter_id}, columns,
+                       ignore_conflicts=True).returning(identifiers.c.id, identifiers.c.value)
+    if conn.dialect.name == "postgresql":
+        new = stmt.cte("new_identifiers")
+        issued = (postgresql.insert(events)
+                  .from_select(["identifier_id", *event],
+                               select(new.c.id, *[constant(conn, events.c[k], v)
+                                                  for k, v in event.items()]))
+                  .cte("issued_events"))
+        rows = conn.execute(select(new.c.id, new.c.value).add_cte(issued)).all()
+        return {r.value: r.id for r in rows}
+    found = {r.value: r.id for r in conn.execute(stmt)}
+    if found:
+        insert_rows(conn, events, event, {"identifier_id": (BigInteger(), list(found.values()))})
+    return found
 
 
 def _check_fields(scheme: Scheme, req: IssueRequest, day: dt.date) -> str:
@@ -169,14 +189,11 @@ def issue(db: Database, req: IssueRequest, actor: Actor,
         day = scheme.production_date(req.fields, req.date)
         key = _check_fields(scheme, req, day)
         lot_id = _lot_id(conn, req)
-        ensure_counter(conn, current.id, key, scheme.start)
         base = _base_row(current, req, actor, day, lot_id)
-        inserted = _issue_values(conn, current, key, req.count, base, req.fields, day)
+        event = {"type": "issued", "actor": actor.name, "at": base["issued_at"],
+                 "data": {"scheme": current.name, "version": current.version}}
+        inserted = _issue_values(conn, current, key, req.count, base, event, req.fields, day)
         ids = list(inserted.values())
-        now = base["issued_at"]
-        insert_rows(conn, events, {"type": "issued", "actor": actor.name, "at": now,
-                                   "data": {"scheme": current.name, "version": current.version}},
-                    {"identifier_id": (BigInteger(), ids)})
         print_job = None
         if req.print is not None:
             print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
@@ -211,7 +228,8 @@ def _text(value: Any) -> str | None:
 
 
 def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int,
-                  base: dict[str, Any], fields: dict[str, str], day: dt.date) -> dict[str, int]:
+                  base: dict[str, Any], event: dict[str, Any], fields: dict[str, str],
+                  day: dt.date) -> dict[str, int]:
     """Draw counter values until `count` identifiers are inserted; value -> id, in order."""
     scheme = current.scheme
     inserted: dict[str, int] = {}
@@ -231,7 +249,7 @@ def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int
                 else:
                     batch[value] = seq
             new = _insert_new(conn, base, counter_id, {
-                value: seq if scheme.has_seq else None for value, seq in batch.items()})
+                value: seq if scheme.has_seq else None for value, seq in batch.items()}, event)
             inserted.update(new)
             retry += [(seq, value) for value, seq in batch.items() if value not in new]
             if not retry:

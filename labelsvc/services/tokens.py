@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import insert, select
@@ -67,16 +69,50 @@ def create_token(db: Database, *, name: str, role: str) -> str:
     return token
 
 
+class _KnownTokens:
+    """Tokens found lately, kept `seconds` so a busy line is not looked up on every request."""
+
+    def __init__(self) -> None:
+        self.seconds = 10.0
+        self._lock = threading.Lock()
+        self._actors: dict[str, tuple[float, Actor]] = {}
+
+    def get(self, digest: str) -> Actor | None:
+        hit = self._actors.get(digest)
+        return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+    def put(self, digest: str, actor: Actor) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._actors) > 10_000:
+                self._actors.clear()
+            self._actors[digest] = (time.monotonic() + self.seconds, actor)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._actors.clear()
+
+
+KNOWN_TOKENS = _KnownTokens()
+
+
 def authenticate(db: Database, token: str | None) -> Actor:
     """Find the actor behind a bearer token, or refuse."""
     if not token:
         raise Unauthorized("an API token is needed: send 'Authorization: Bearer <token>'")
+    digest = hash_token(token)
+    known = KNOWN_TOKENS.get(digest)
+    if known is not None:
+        return known
     with db.transaction(write=False) as conn:
         row = conn.execute(
             select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.role)
-            .where(api_tokens.c.token_hash == hash_token(token))
+            .where(api_tokens.c.token_hash == digest)
             .where(api_tokens.c.revoked_at.is_(None))
         ).first()
     if row is None:
         raise Unauthorized("the API token is not known or was revoked")
-    return Actor(token_id=row.id, name=row.name, role=row.role)
+    actor = Actor(token_id=row.id, name=row.name, role=row.role)
+    KNOWN_TOKENS.put(digest, actor)
+    return actor
