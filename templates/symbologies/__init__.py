@@ -112,7 +112,7 @@ def printable_ascii(slug: str, data: str) -> None:
 
 
 def _load() -> None:
-    from templates.symbologies import code128, linear, matrix  # noqa: F401
+    from templates.symbologies import code128, gs1qr, linear, matrix  # noqa: F401
 
 
 _load()

@@ -67,7 +67,8 @@ def square_side(message: str) -> int:
     return SQUARE_SIZES[index][0]
 
 
-def _rows(matrix: Iterable[Iterable[int | bool]]) -> tuple[str, ...]:
+def module_rows(matrix: Iterable[Iterable[int | bool]]) -> tuple[str, ...]:
+    """Return a module matrix as rows of '0'/'1'."""
     return tuple("".join("1" if m else "0" for m in row) for row in matrix)
 
 
@@ -75,7 +76,7 @@ def _rows(matrix: Iterable[Iterable[int | bool]]) -> tuple[str, ...]:
 def _dm_rows(message: str) -> tuple[str, ...]:
     symbol = _PpfDataMatrix(message)
     symbol.codecs = [_CODEC]
-    return _rows(symbol.matrix)
+    return module_rows(symbol.matrix)
 
 
 @register
@@ -125,7 +126,7 @@ class Gs1DataMatrix(DataMatrix):
 @lru_cache(maxsize=1024)
 def _qr_rows(data: str) -> tuple[str, ...]:
     encoding = None if data.isascii() else "utf-8"
-    return _rows(segno.make_qr(data, error="m", boost_error=False, encoding=encoding).matrix)
+    return module_rows(segno.make_qr(data, error="m", boost_error=False, encoding=encoding).matrix)
 
 
 @register

@@ -22,6 +22,10 @@ CASES = [
     ("qr", "Größe 10µm 批次", "]Q1", "Größe 10µm 批次"),
     ("gs1-128", "(01)09506000134352(10)AB>1(21)X", "]C1", "0109506000134352" "10AB>1\x1d21X"),
     ("gs1-datamatrix", "(10)A_B(422)276(17)260630", "]d2", "10A_B\x1d422276\x1d17260630"),
+    ("gs1-qr", "(01)09506000134352(10)AB%c1(21)X", "]Q3", "0109506000134352" "10AB%c1\x1d21X"),
+    ("gs1-qr", "(00)106141411234567897", "]Q3", "00106141411234567897"),
+    ("gs1-qr", "(01)09506000134352(17)260630(10)lot/7-b(21)1234567890123", "]Q3",
+     "01095060001343521726063010lot/7-b\x1d211234567890123"),
 ]
 
 
@@ -50,7 +54,9 @@ def test_zpl_uses_native_commands() -> None:
                "qr": "^BQ"}
     for symbology, value, _, _ in CASES:
         out = render_bytes(_template(symbology, value), [{}], "zpl").decode()
-        if value.isascii():
+        if symbology == "gs1-qr":  # ^BQ has no FNC1-first mode that renders exactly
+            assert "^GF" in out and "^BQ" not in out
+        elif value.isascii():
             assert natives[symbology] in out and "^GF" not in out
         else:
             assert "^GF" in out
