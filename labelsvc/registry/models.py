@@ -170,3 +170,34 @@ events = cast(Table, Event.__table__)
 genealogy = cast(Table, GenealogyLink.__table__)
 idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
+
+
+class LabelTemplate(Base):
+    """A stored label template by name (a layout or a ZPL format); versions hold definitions."""
+
+    __tablename__ = "label_templates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    current_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+class LabelTemplateVersion(Base):
+    """One immutable version of a label template: `label` elements or a `zpl` format."""
+
+    __tablename__ = "label_template_versions"
+    __table_args__ = (UniqueConstraint("template_id", "version",
+                                       name="uq_label_template_versions_version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("label_templates.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(10))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
+label_templates = cast(Table, LabelTemplate.__table__)
+label_template_versions = cast(Table, LabelTemplateVersion.__table__)
