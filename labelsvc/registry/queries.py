@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.expression import ColumnElement, FromClause
+from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeEngine
 
 from labelsvc.registry.models import Identifier, Scheme, identifiers
@@ -40,53 +41,68 @@ def insert_ignoring_conflicts(conn: Connection, table: Table | Any) -> Any:
     return dialect.insert(table).on_conflict_do_nothing()
 
 
-def constant(conn: Connection, column: Column[Any], value: Any) -> ColumnElement[Any]:
-    """A bound value typed like `column`, usable in the select list of INSERT … SELECT."""
-    param = bindparam(None, value, type_=column.type)
-    return cast(param, column.type) if conn.dialect.name == "postgresql" else param
-
-
 Columns = dict[str, tuple[TypeEngine[Any], list[Any]]]
+ColumnSpec = tuple[tuple[str, type[TypeEngine[Any]]], ...]
 
 
-def array_rows(conn: Connection, columns: Columns) -> FromClause:
-    """Rows built from parallel lists in ONE bound parameter per column (unnest / json_each).
+def _named_constant(dialect: str, column: Column[Any], name: str) -> ColumnElement[Any]:
+    """A named parameter typed like `column`, for statements built once and reused."""
+    param = bindparam(name, type_=column.type)
+    return cast(param, column.type) if dialect == "postgresql" else param
 
-    This lets a single INSERT … SELECT write tens of thousands of rows without per-row SQL.
+
+@lru_cache(maxsize=256)
+def _bulk_insert(dialect: str, table: Table, constants: tuple[str, ...], columns: ColumnSpec,
+                 ignore_conflicts: bool) -> Any:
+    """Build once: INSERT … SELECT of rows from parallel lists (unnest / json_each).
+
+    A single statement writes tens of thousands of rows without per-row SQL; its values are
+    named parameters (`const_<column>`, `rows_<column>` or `rows_json`).
     """
-    names = list(columns)
-    if conn.dialect.name == "postgresql":
-        arrays = [bindparam(None, values, type_=postgresql.ARRAY(kind))
-                  for kind, values in columns.values()]
-        return func.unnest(*arrays).table_valued(*names).render_derived()
-    rows = json.dumps([list(row) for row in zip(*(v for _, v in columns.values()), strict=True)])
-    each = func.json_each(bindparam(None, rows, type_=String())).table_valued("value")
-    picked = [cast(func.json_extract(each.c.value, f"$[{n}]"), kind).label(name)
-              for n, (name, (kind, _)) in enumerate(columns.items())]
-    return select(*picked).select_from(each).where(true()).subquery()
+    names = [name for name, _ in columns]
+    if dialect == "postgresql":
+        arrays = [bindparam(f"rows_{name}", type_=postgresql.ARRAY(kind()))
+                  for name, kind in columns]
+        source: Any = func.unnest(*arrays).table_valued(*names).render_derived()
+    else:
+        each = func.json_each(bindparam("rows_json", type_=String())).table_valued("value")
+        source = select(*[cast(func.json_extract(each.c.value, f"$[{n}]"), kind()).label(name)
+                          for n, (name, kind) in enumerate(columns)]
+                        ).select_from(each).where(true()).subquery()
+    chosen = select(*[_named_constant(dialect, table.c[k], f"const_{k}") for k in constants],
+                    *[source.c[name] for name in names])
+    if dialect == "sqlite":
+        chosen = chosen.where(true())  # lets SQLite tell ON CONFLICT from a join
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    if ignore_conflicts:
+        stmt = stmt.on_conflict_do_nothing()
+    return stmt.from_select([*constants, *names], chosen)
 
 
 def rows_insert(conn: Connection, table: Table | Any, constants: dict[str, Any],
-                columns: Columns, *, ignore_conflicts: bool = False) -> Any:
-    """The INSERT … SELECT of many rows that share `constants` and differ in `columns`."""
-    source = array_rows(conn, columns)
-    chosen = select(*[constant(conn, table.c[k], v) for k, v in constants.items()],
-                    *[source.c[name] for name in columns])
-    if conn.dialect.name == "sqlite":
-        chosen = chosen.where(true())  # lets SQLite tell ON CONFLICT from a join
-    stmt = insert_ignoring_conflicts(conn, table) if ignore_conflicts else \
-        (postgresql if conn.dialect.name == "postgresql" else sqlite).insert(table)
-    return stmt.from_select([*constants, *columns], chosen)
+                columns: Columns, *, ignore_conflicts: bool = False) -> tuple[Any, dict[str, Any]]:
+    """The INSERT … SELECT (built once per shape) of rows sharing `constants`, and its values."""
+    dialect = conn.dialect.name
+    spec = tuple((name, type(kind)) for name, (kind, _) in columns.items())
+    stmt = _bulk_insert(dialect, table, tuple(constants), spec, ignore_conflicts)
+    params = {f"const_{k}": v for k, v in constants.items()}
+    if dialect == "postgresql":
+        params.update({f"rows_{name}": values for name, (_, values) in columns.items()})
+    else:
+        params["rows_json"] = json.dumps(
+            [list(row) for row in zip(*(v for _, v in columns.values()), strict=True)])
+    return stmt, params
 
 
 def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
                 columns: Columns, *, ignore_conflicts: bool = False,
                 returning: tuple[ColumnElement[Any], ...] = ()) -> Any:
     """Insert many rows that share `constants` and differ in `columns`, in one statement."""
-    stmt = rows_insert(conn, table, constants, columns, ignore_conflicts=ignore_conflicts)
+    stmt, params = rows_insert(conn, table, constants, columns,
+                               ignore_conflicts=ignore_conflicts)
     if returning:
         stmt = stmt.returning(*returning)
-    return conn.execute(stmt)
+    return conn.execute(stmt, params)
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:

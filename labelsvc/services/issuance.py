@@ -6,16 +6,26 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Connection, String, case, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    bindparam,
+    case,
+    cast,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 
 from labelsvc.errors import CounterExhausted, IdentifierCollision, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counter_skips, counters, events, identifiers
 from labelsvc.registry.queries import (
-    constant,
     find_identifier,
     identifier_object,
     insert_ignoring_conflicts,
@@ -128,6 +138,18 @@ def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]
     log.warning("skipped %d value(s) already issued elsewhere, e.g. %s", len(skips), skips[0][1])
 
 
+@lru_cache(maxsize=64)
+def _with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
+    """Build once: insert identifiers and, in the same statement, their `issued` events."""
+    new = stmt.returning(identifiers.c.id, identifiers.c.value).cte("new_identifiers")
+    issued = (postgresql.insert(events)
+              .from_select(["identifier_id", *event_columns],
+                           select(new.c.id, *[cast(bindparam(f"event_{k}", type_=events.c[k].type),
+                                                   events.c[k].type) for k in event_columns]))
+              .cte("issued_events"))
+    return select(new.c.id, new.c.value).add_cte(issued)
+
+
 def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
                 batch: dict[str, int | None], event: dict[str, Any]) -> dict[str, int]:
     """Insert the values still free and their `issued` events; return value -> id.
@@ -137,18 +159,14 @@ def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
     if not batch:
         return {}
     columns = {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))}
-    stmt = rows_insert(conn, identifiers, {**base, "counter_id": counter_id}, columns,
-                       ignore_conflicts=True).returning(identifiers.c.id, identifiers.c.value)
+    stmt, params = rows_insert(conn, identifiers, {**base, "counter_id": counter_id}, columns,
+                               ignore_conflicts=True)
     if conn.dialect.name == "postgresql":
-        new = stmt.cte("new_identifiers")
-        issued = (postgresql.insert(events)
-                  .from_select(["identifier_id", *event],
-                               select(new.c.id, *[constant(conn, events.c[k], v)
-                                                  for k, v in event.items()]))
-                  .cte("issued_events"))
-        rows = conn.execute(select(new.c.id, new.c.value).add_cte(issued)).all()
+        params.update({f"event_{k}": v for k, v in event.items()})
+        rows = conn.execute(_with_issued_events(stmt, tuple(event)), params).all()
         return {r.value: r.id for r in rows}
-    found = {r.value: r.id for r in conn.execute(stmt)}
+    found = {r.value: r.id
+             for r in conn.execute(stmt.returning(identifiers.c.id, identifiers.c.value), params)}
     if found:
         insert_rows(conn, events, event, {"identifier_id": (BigInteger(), list(found.values()))})
     return found
