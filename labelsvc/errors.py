@@ -148,3 +148,10 @@ def problem_for(exc: BaseException) -> dict[str, Any] | None:
     detail = str(exc)
     errors = {} if isinstance(exc, SequenceExhausted) else {field: detail}
     return problem_body(status, slug, title, detail, errors)
+
+
+class TemplateExists(LabelsvcError):
+    """A label template of that name is already defined (stored or shipped)."""
+
+
+PROBLEMS[TemplateExists] = (409, "template-exists", "Template exists")

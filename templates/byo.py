@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
+
+from PIL import Image
 
 from templates import placeholders
 from templates.errors import TemplateError
 from templates.escape import INDICATOR, hex_escape
 from templates.placeholders import Part, Record
+from templates.units import dots, dots_per_mm
 
 _FIELD = re.compile(r"\^FD(.*?)(?=\^FS|\^XZ|\Z)", re.S)
 _FH = re.compile(r"\^FH(.?)")
@@ -30,7 +34,12 @@ class _Field:
 class ZplFormat:
     """A stored ZPL format whose `{value}`, `{fields.NAME}` … placeholders are filled escaped."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, name: str | None = None, width_mm: float | None = None,
+                 height_mm: float | None = None, dpi: int = 203) -> None:
+        self.name = name
+        self.width_mm = width_mm
+        self.height_mm = height_mm
+        self.dpi = dpi
         self.source = source if "^CI" in source else source.replace("^XA", "^XA^CI28")
         cis = set(_CI.findall(self.source))
         self.utf8 = cis == {"28"}
@@ -92,8 +101,15 @@ class ZplFormat:
             value = value.replace(f.dm_escape, f.dm_escape * 2)
         return hex_escape(value, f.indicator)
 
-    def preview_png(self, record: Record, dpi: int = 203) -> bytes:
-        """Return a PNG of the filled first label (needs the optional `preview` extra, zplkit)."""
+    def preview_png(self, record: Record, dpi: int | None = None) -> bytes:
+        """Return a PNG of the filled first label (needs the optional `preview` extra, zplkit).
+
+        With a declared size the image is exactly round(mm × dots/mm) on each side.
+        """
+        dpi = dpi or self.dpi
+        if dpi != self.dpi:
+            raise TemplateError(f"a ZPL format prints at the dpi it was made for ({self.dpi}), "
+                                f"not {dpi}", "dpi")
         try:
             import zplkit
         except ImportError:
@@ -104,4 +120,14 @@ class ZplFormat:
             raise TemplateError(f"the format cannot be previewed: {exc}") from None
         if not doc.labels:
             raise TemplateError("the format holds no label (^XA … ^XZ)")
-        return doc.labels[0].png()
+        png: bytes = doc.labels[0].png()
+        if self.width_mm is None or self.height_mm is None:
+            return png
+        dpmm = dots_per_mm(dpi)
+        size = (dots(self.width_mm, dpmm, 1), dots(self.height_mm, dpmm, 1))
+        with Image.open(io.BytesIO(png)) as rendered:
+            canvas = Image.new("1", size, 1)
+            canvas.paste(rendered.convert("1"), (0, 0))
+        out = io.BytesIO()
+        canvas.save(out, "PNG", dpi=(dpi, dpi), compress_level=1)
+        return out.getvalue()

@@ -7,10 +7,20 @@ from typing import Any
 
 from flask import Flask, Response
 
-from labelsvc.api import health, identifiers, issuance, problems, scanning, schemes
+from labelsvc.api import (
+    health,
+    identifiers,
+    issuance,
+    labels,
+    problems,
+    scanning,
+    schemes,
+    templates,
+)
 from labelsvc.api.http import PROBLEM_JSON, json_response, spec
 
-BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp)
+BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, templates.bp,
+              labels.bp)
 
 
 def openapi_document() -> dict[str, Any]:

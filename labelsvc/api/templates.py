@@ -1,0 +1,78 @@
+"""Label template endpoints: define, version, list, read, preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.label_models import (
+    PreviewQuery,
+    TemplateDetailOut,
+    TemplateIn,
+    TemplateListOut,
+    TemplateOut,
+)
+from labelsvc.api.labels import binary_answer
+from labelsvc.api.models import PageQuery
+from labelsvc.errors import Forbidden
+from labelsvc.services import labels, templates, tokens
+
+bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
+TAGS = ("templates",)
+
+
+def _definition(body: TemplateIn) -> dict[str, object]:
+    """The definition as sent, extra keys included."""
+    return body.model_dump(exclude_unset=True)
+
+
+def _require_admin() -> None:
+    """Only admins define label templates."""
+    who = actor()
+    try:
+        who.require(tokens.DEFINE_SCHEMES)
+    except Forbidden:
+        raise Forbidden(f"a {who.role} token may not define label templates") from None
+
+
+@bp.post("")
+@endpoint(capability=tokens.READ, body=TemplateIn, answers={201: TemplateOut}, tags=TAGS)
+def define(body: TemplateIn) -> Response:
+    """Define a label template or upload a ZPL format (version 1)."""
+    _require_admin()
+    view = templates.define_template(database(), _definition(body), actor().name)
+    return json_response(view, 201, model=TemplateOut,
+                         headers={"Location": f"/api/v1/templates/{view['name']}"})
+
+
+@bp.put("/<name>")
+@endpoint(capability=tokens.READ, body=TemplateIn, answers={200: TemplateOut}, tags=TAGS)
+def new_version(name: str, body: TemplateIn) -> Response:
+    """Add a new version of a template; the first one of a shipped name overrides it."""
+    _require_admin()
+    return json_response(templates.new_template_version(database(), name, _definition(body),
+                                                        actor().name), model=TemplateOut)
+
+
+@bp.get("")
+@endpoint(query=PageQuery, answers={200: TemplateListOut}, tags=TAGS)
+def list_templates(query: PageQuery) -> Response:
+    """List stored and shipped templates by name."""
+    page = templates.list_templates(database(), limit=query.limit, cursor=query.cursor)
+    return json_response(vars(page), model=TemplateListOut)
+
+
+@bp.get("/<name>")
+@endpoint(answers={200: TemplateDetailOut}, tags=TAGS)
+def read(name: str) -> Response:
+    """Read a template with all its stored versions."""
+    return json_response(templates.read_template(database(), name), model=TemplateDetailOut)
+
+
+@bp.get("/<name>/preview.png")
+@binary_answer(("image/png",), "a PNG of one label, round(mm × dots per mm) pixels each side")
+@endpoint(query=PreviewQuery, answers={200: None}, tags=TAGS)
+def preview(name: str, query: PreviewQuery) -> Response:
+    """Preview one label as PNG: an identifier's, or sample data's."""
+    png = labels.preview_png(database(), name, dpi=query.dpi, identifier=query.identifier)
+    return Response(png, mimetype="image/png", headers={"Cache-Control": "no-store"})

@@ -1,0 +1,264 @@
+"""Label template use cases: define, version, list and read; stored templates override shipped ones.
+
+A template is a `label` (size, dpi and elements, §6) or a `zpl` format made in another designer
+(`{"name", "zpl", "width_mm", "height_mm", "dpi"}`). Shipped templates (the product's
+`templates/shipped/*.yaml`) are listed as version 0 and read-only; `PUT` stores version 1 of the
+same name, which from then on is the template of that name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from functools import cache, lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import Connection, insert, select, update
+
+from labelsvc.errors import NotFound, TemplateExists, ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import label_template_versions, label_templates
+from labelsvc.registry.queries import insert_ignoring_conflicts, iso
+from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from templates import Template, TemplateError, ZplFormat, field_errors, shipped_templates
+from templates.layout import layout
+from templates.loader import SHIPPED_DIR
+from templates.units import DOTS_PER_MM
+
+LABEL, ZPL = "label", "zpl"
+NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+MAX_ZPL_CHARS = 2_000_000
+Compiled = Template | ZplFormat
+
+
+@cache
+def shipped() -> dict[str, Template]:
+    """The shipped templates by name, read once per process."""
+    return shipped_templates()
+
+
+def _refusal(errors: dict[str, str]) -> ValidationFailed:
+    """A 422 naming every refused part of a definition."""
+    return ValidationFailed("the template is invalid: "
+                            + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
+
+
+def _zpl_format(definition: dict[str, Any]) -> ZplFormat:
+    """Check and compile a bring-your-own ZPL format definition."""
+    errors: dict[str, str] = {}
+    name = definition.get("name")
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        errors["name"] = "lower-case letters, digits and '-', at most 100"
+    source = definition.get("zpl")
+    if not isinstance(source, str) or "^XA" not in source.upper() or "^XZ" not in source.upper():
+        errors["zpl"] = "a ZPL format from ^XA to ^XZ"
+    elif len(source) > MAX_ZPL_CHARS:
+        errors["zpl"] = f"at most {MAX_ZPL_CHARS:,} characters"
+    for key in ("width_mm", "height_mm"):
+        size = definition.get(key)
+        if isinstance(size, bool) or not isinstance(size, int | float) or not 0 < size <= 2000:
+            errors[key] = "the label's size in mm, more than 0"
+    dpi = definition.get("dpi", 203)
+    if dpi not in DOTS_PER_MM or isinstance(dpi, bool):
+        errors["dpi"] = f"dpi {dpi} is not supported; use 203, 300 or 600"
+    if "zpl" in errors:
+        raise _refusal(errors)
+    try:
+        fmt = ZplFormat(str(source), name=definition.get("name"),
+                        width_mm=definition.get("width_mm"),
+                        height_mm=definition.get("height_mm"), dpi=dpi)
+    except TemplateError as exc:
+        errors["zpl"] = str(exc)
+    if errors:
+        raise _refusal(errors)
+    return fmt
+
+
+def _label(definition: dict[str, Any]) -> Template:
+    """Check and compile a template of elements, images resolving among the shipped files."""
+    try:
+        template = Template.model_validate(definition)
+    except ValidationError as exc:
+        raise _refusal(field_errors(exc)) from None
+    template._base_dir = str(SHIPPED_DIR)
+    try:
+        layout(template)
+    except TemplateError as exc:
+        raise _refusal({exc.field or "template": exc.message}) from None
+    return template
+
+
+@lru_cache(maxsize=256)
+def _compile(kind: str, definition_json: str) -> Compiled:
+    """Compile a stored definition once per process."""
+    definition = json.loads(definition_json)
+    return _zpl_format(definition) if kind == ZPL else _label(definition)
+
+
+def compile_template(kind: str, definition: dict[str, Any]) -> Compiled:
+    """Turn a stored or submitted definition into a Template or a ZplFormat (422 if invalid)."""
+    return _compile(kind, json.dumps(definition, sort_keys=True, default=str))
+
+
+def kind_of(definition: dict[str, Any]) -> str:
+    """Say whether a definition is a ZPL format or a template of elements."""
+    if "zpl" in definition and "elements" in definition:
+        raise _refusal({"zpl": "send either elements or zpl, not both"})
+    return ZPL if "zpl" in definition else LABEL
+
+
+def placeholders_of(compiled: Compiled) -> list[str]:
+    """The placeholder paths a template uses, sorted."""
+    return sorted(compiled.placeholders)
+
+
+def _view(name: str, kind: str, version: int, definition: dict[str, Any], compiled: Compiled,
+          *, source: str) -> dict[str, Any]:
+    """The template object of the API."""
+    return {"name": name, "kind": kind, "source": source, "version": version,
+            "definition": definition, "placeholders": placeholders_of(compiled),
+            "overrides_shipped": source == "stored" and name in shipped()}
+
+
+def _shipped_view(template: Template) -> dict[str, Any]:
+    """A shipped template as version 0."""
+    definition = template.model_dump(mode="json")
+    return _view(template.name, LABEL, 0, definition, template, source="shipped")
+
+
+def _current_row(conn: Connection, name: str) -> Any:
+    """The stored template's current version row, or None."""
+    query = (select(label_templates.c.id, label_templates.c.name,
+                    label_template_versions.c.version, label_template_versions.c.kind,
+                    label_template_versions.c.definition)
+             .join(label_template_versions,
+                   (label_template_versions.c.template_id == label_templates.c.id)
+                   & (label_template_versions.c.version == label_templates.c.current_version))
+             .where(label_templates.c.name == name))
+    return conn.execute(query).first()
+
+
+def _template_row(conn: Connection, name: str) -> Any:
+    """The stored template's row, locked for a new version on PostgreSQL."""
+    query = select(label_templates.c.id, label_templates.c.current_version) \
+        .where(label_templates.c.name == name)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update()
+    return conn.execute(query).first()
+
+
+def find_template(conn: Connection, name: str) -> Compiled | None:
+    """The template of that name: the stored current version, else the shipped one, else None."""
+    row = _current_row(conn, name)
+    if row is not None:
+        return compile_template(row.kind, row.definition)
+    return shipped().get(name)
+
+
+def _checked(definition: dict[str, Any]) -> tuple[str, Compiled]:
+    """Validate a submitted definition and say its kind."""
+    kind = kind_of(definition)
+    return kind, compile_template(kind, definition)
+
+
+def define_template(db: Database, definition: dict[str, Any], actor: str) -> dict[str, Any]:
+    """Store a new template as version 1; a stored or shipped name is refused (PUT overrides)."""
+    kind, compiled = _checked(definition)
+    name = str(definition["name"])
+    if name in shipped():
+        raise TemplateExists(f"a shipped template named {name} exists; PUT a new version to "
+                             "override it")
+    now = dt.datetime.now(dt.UTC)
+    with db.transaction() as conn:
+        template_id = conn.execute(
+            insert_ignoring_conflicts(conn, label_templates)
+            .values(name=name, kind=kind, current_version=1, created_at=now, created_by=actor)
+            .returning(label_templates.c.id)).scalar()
+        if template_id is None:
+            raise TemplateExists(f"a template named {name} exists; PUT a new version instead")
+        conn.execute(insert(label_template_versions).values(
+            template_id=template_id, version=1, kind=kind, definition=definition,
+            created_at=now, created_by=actor))
+    return _view(name, kind, 1, definition, compiled, source="stored")
+
+
+def new_template_version(db: Database, name: str, definition: dict[str, Any],
+                         actor: str) -> dict[str, Any]:
+    """Store a new version of a template (the first stored version overrides a shipped one)."""
+    definition = {**definition, "name": definition.get("name", name)}
+    if definition["name"] != name:
+        raise ValidationFailed(f"the definition names {definition['name']!r}, the path {name!r}",
+                               {"name": f"must be {name}"})
+    kind, compiled = _checked(definition)
+    now = dt.datetime.now(dt.UTC)
+    with db.transaction() as conn:
+        row = _template_row(conn, name)
+        if row is None:
+            if name not in shipped():
+                raise NotFound(f"no template named {name}")
+            conn.execute(insert_ignoring_conflicts(conn, label_templates).values(
+                name=name, kind=kind, current_version=0, created_at=now, created_by=actor))
+            row = _template_row(conn, name)
+        version = row.current_version + 1
+        conn.execute(insert(label_template_versions).values(
+            template_id=row.id, version=version, kind=kind, definition=definition,
+            created_at=now, created_by=actor))
+        conn.execute(update(label_templates).where(label_templates.c.id == row.id)
+                     .values(current_version=version, kind=kind))
+    return _view(name, kind, version, definition, compiled, source="stored")
+
+
+def _stored_views(conn: Connection, after: str | None, limit: int) -> list[dict[str, Any]]:
+    """Current versions of stored templates after a name."""
+    query = (select(label_templates.c.name, label_template_versions.c.version,
+                    label_template_versions.c.kind, label_template_versions.c.definition)
+             .join(label_template_versions,
+                   (label_template_versions.c.template_id == label_templates.c.id)
+                   & (label_template_versions.c.version == label_templates.c.current_version))
+             .order_by(label_templates.c.name).limit(limit))
+    if after is not None:
+        query = query.where(label_templates.c.name > after)
+    return [_view(r.name, r.kind, r.version, r.definition,
+                  compile_template(r.kind, r.definition), source="stored")
+            for r in conn.execute(query)]
+
+
+def list_templates(db: Database, *, limit: int, cursor: str | None) -> Page:
+    """List stored and shipped templates by name (a stored one hides the shipped of its name)."""
+    position = decode_cursor(cursor)
+    after = str(position[0]) if position else None
+    with db.transaction(write=False) as conn:
+        stored = _stored_views(conn, after, limit + 1)
+    names = {v["name"] for v in stored}
+    more_shipped = [_shipped_view(t) for name, t in sorted(shipped().items())
+                    if (after is None or name > after) and name not in names]
+    merged = sorted(stored + more_shipped, key=lambda v: str(v["name"]))
+    if len(stored) > limit:  # stored names past the last one read may hide shipped ones
+        last_read = stored[-1]["name"]
+        merged = [v for v in merged if v["name"] <= last_read]
+    items = merged[:limit]
+    next_cursor = encode_cursor(items[-1]["name"]) if len(merged) > limit else None
+    return Page(items, next_cursor)
+
+
+def read_template(db: Database, name: str) -> dict[str, Any]:
+    """Read a template with all its stored versions (a shipped one has none)."""
+    with db.transaction(write=False) as conn:
+        current = _current_row(conn, name)
+        rows = [] if current is None else conn.execute(
+            select(label_template_versions)
+            .where(label_template_versions.c.template_id == current.id)
+            .order_by(label_template_versions.c.version)).all()
+    if current is None:
+        if name not in shipped():
+            raise NotFound(f"no template named {name}")
+        view = _shipped_view(shipped()[name])
+    else:
+        view = _view(name, current.kind, current.version, current.definition,
+                     compile_template(current.kind, current.definition), source="stored")
+    view["versions"] = [{"version": r.version, "kind": r.kind, "definition": r.definition,
+                         "created_at": iso(r.created_at), "created_by": r.created_by}
+                        for r in rows]
+    return view
