@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from typing import Any
 
@@ -41,4 +42,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
     api.init_app(app)
+    start_printing(app, db)
     return app
+
+
+def start_printing(app: Flask, db: Database) -> None:
+    """Write print jobs with issued identifiers; run a print worker unless turned off."""
+    from labelsvc.services.printing import DatabasePrintJobs
+    from labelsvc.worker import PrintWorker, settings_from_config
+
+    app.extensions["labelsvc.print_jobs"] = DatabasePrintJobs()
+    if app.config["PRINT_WORKER"] and not app.testing:
+        worker = PrintWorker(db, settings_from_config(app.config)).start()
+        app.extensions["labelsvc.print_worker"] = worker
+        atexit.register(worker.stop, 5.0)

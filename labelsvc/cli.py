@@ -83,7 +83,67 @@ def add_db(sub: Any) -> None:
     actions.add_parser("upgrade", help="apply pending migrations").set_defaults(handler=_db_upgrade)
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_db]
+def _worker(args: argparse.Namespace) -> int:
+    """Run a print worker in the foreground until SIGTERM or Ctrl-C."""
+    import signal
+    import threading
+
+    from labelsvc.app import configure_logging, open_database
+    from labelsvc.registry import setup
+    from labelsvc.worker import PrintWorker, settings_from_config
+
+    config = load_config()
+    if args.threads:
+        config["PRINT_THREADS"] = args.threads
+    configure_logging(config["LOG_LEVEL"])
+    db = open_database(config)
+    setup.upgrade(db)
+    worker = PrintWorker(db, settings_from_config(config), name=args.name)
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    worker.start()
+    print(f"print worker {worker.owner} running", file=sys.stderr, flush=True)
+    done.wait()
+    worker.stop(15)
+    db.dispose()
+    return 0
+
+
+def _printer_sim(args: argparse.Namespace) -> int:
+    """Run the virtual printer with the options given."""
+    from printers.sim import main as sim_main
+
+    argv = ["--host", args.host, "--port", str(args.port),
+            "--label-seconds", str(args.label_seconds)]
+    for flag, value in (("--control-port", args.control_port), ("--spool-dir", args.spool_dir),
+                        ("--reset-after", args.reset_after)):
+        if value is not None:
+            argv += [flag, str(value)]
+    argv += ["--png"] * args.png + ["--answer-in-error"] * args.answer_in_error
+    for mode in args.fault:
+        argv += ["--fault", mode]
+    return sim_main(argv)
+
+
+def add_worker(sub: Any) -> None:
+    """`labelsvc worker [--threads N] [--name NAME]`."""
+    cmd = sub.add_parser("worker", help="run a print worker process (scale-out)")
+    cmd.add_argument("--threads", type=int, help="printers driven at once (LABELSVC_PRINT_THREADS)")
+    cmd.add_argument("--name", help="worker name in leases and logs (default host:pid:random)")
+    cmd.set_defaults(handler=_worker)
+
+
+def add_printer_sim(sub: Any) -> None:
+    """`labelsvc printer-sim [--port N] ...`: the virtual printer's own options."""
+    from printers.sim import build_parser
+
+    sub.add_parser("printer-sim", parents=[build_parser()], add_help=False,
+                   help="run a virtual ZPL printer").set_defaults(handler=_printer_sim)
+
+
+COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_db, add_worker,
+                                         add_printer_sim]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,9 +13,24 @@
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
 | `LABELSVC_DB_POOL_SIZE` | `5` | database connections kept per process (PostgreSQL) |
 | `LABELSVC_DB_BUSY_SECONDS` | `30` | how long a SQLite writer waits for the write lock |
+| `LABELSVC_SECRET_KEY` | generated | signs the web session cookie (see below) |
+| `LABELSVC_SECURE_COOKIES` | `0` | `1`: the session cookie travels over HTTPS only |
 | `LABELSVC_TOKEN_CACHE_SECONDS` | `10` | seconds a looked-up token is trusted (`0`: none) |
+| `LABELSVC_PRINT_WORKER` | `1` | a print worker in each `labelsvc serve` process (`0`: off) |
+| `LABELSVC_PRINT_THREADS` | `8` | printers one worker process drives at once |
+| `LABELSVC_PRINT_POLL_SECONDS` | `0.5` | how often a worker looks for printers with work |
+| `LABELSVC_PRINT_LEASE_SECONDS` | `30` | printer lease; renewed every third, taken over after |
+| `LABELSVC_PRINT_RETRY_FIRST_SECONDS` | `0.5` | first wait of a held job; doubles per failure |
+| `LABELSVC_PRINT_RETRY_MAX_SECONDS` | `10` | longest wait between attempts of a held job |
+| `LABELSVC_PRINT_CONFIRM_EVERY` | `100` | labels sent between two print confirmations (1 to 100) |
+| `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
+| `LABELSVC_PRINTER_PROBE_SECONDS` | `30` | how often an idle printer's `~HS` status is read |
 
 PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
+
+Without `LABELSVC_SECRET_KEY` the first web request generates a key into
+`<DATA_DIR>/secret_key`, which every process on that host then shares; with service processes
+on several hosts, set the same `LABELSVC_SECRET_KEY` on each.
 """
 
 from __future__ import annotations
@@ -57,5 +72,16 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "DB_POOL_SIZE": int(env.get(PREFIX + "DB_POOL_SIZE", "5")),
         "DB_BUSY_SECONDS": float(env.get(PREFIX + "DB_BUSY_SECONDS", "30")),
         "TOKEN_CACHE_SECONDS": float(env.get(PREFIX + "TOKEN_CACHE_SECONDS", "10")),
+        "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or None,
+        "SESSION_COOKIE_SECURE": _flag(env.get(PREFIX + "SECURE_COOKIES", "0")),
+        "PRINT_WORKER": _flag(env.get(PREFIX + "PRINT_WORKER", "1")),
+        "PRINT_THREADS": int(env.get(PREFIX + "PRINT_THREADS", "8")),
+        "PRINT_POLL_SECONDS": float(env.get(PREFIX + "PRINT_POLL_SECONDS", "0.5")),
+        "PRINT_LEASE_SECONDS": float(env.get(PREFIX + "PRINT_LEASE_SECONDS", "30")),
+        "PRINT_RETRY_FIRST_SECONDS": float(env.get(PREFIX + "PRINT_RETRY_FIRST_SECONDS", "0.5")),
+        "PRINT_RETRY_MAX_SECONDS": float(env.get(PREFIX + "PRINT_RETRY_MAX_SECONDS", "10")),
+        "PRINT_CONFIRM_EVERY": int(env.get(PREFIX + "PRINT_CONFIRM_EVERY", "100")),
+        "PRINT_CONFIRM_TIMEOUT": float(env.get(PREFIX + "PRINT_CONFIRM_TIMEOUT", "120")),
+        "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
         "PREPARE_DATABASE": True,
     }

@@ -150,6 +150,13 @@ def problem_for(exc: BaseException) -> dict[str, Any] | None:
     return problem_body(status, slug, title, detail, errors)
 
 
+class PrinterExists(LabelsvcError):
+    """A printer of that name is already defined."""
+
+
+PROBLEMS[PrinterExists] = (409, "printer-exists", "Printer exists")
+
+
 class TemplateExists(LabelsvcError):
     """A label template of that name is already defined (stored or shipped)."""
 

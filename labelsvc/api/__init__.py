@@ -12,6 +12,8 @@ from labelsvc.api import (
     identifiers,
     issuance,
     labels,
+    print_jobs,
+    printers,
     problems,
     scanning,
     schemes,
@@ -19,8 +21,8 @@ from labelsvc.api import (
 )
 from labelsvc.api.http import PROBLEM_JSON, json_response, spec
 
-BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, templates.bp,
-              labels.bp)
+BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
+              print_jobs.bp, templates.bp, labels.bp)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -172,6 +172,82 @@ idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
 
 
+class Printer(Base):
+    """A label printer: its driver and settings, location, last status and worker lease."""
+
+    __tablename__ = "printers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    driver: Mapped[str] = mapped_column(String(50))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON)
+    dpi: Mapped[int] = mapped_column(Integer)
+    media: Mapped[dict[str, Any]] = mapped_column(JSON)
+    location: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    status: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status_reason: Mapped[str | None] = mapped_column(String(50))
+    checked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    lease_owner: Mapped[str | None] = mapped_column(String(200))
+    lease_expires_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    lease_epoch: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class PrintJob(Base):
+    """A durable print job: labels for one printer and template, delivered in order."""
+
+    __tablename__ = "print_jobs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"), index=True)
+    template: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    reason: Mapped[str | None] = mapped_column(String(50))
+    detail: Mapped[str | None] = mapped_column(Text)
+    copies: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer)
+    printed: Mapped[int] = mapped_column(Integer, default=0)
+    reprint_of: Mapped[int | None] = mapped_column(BigInteger)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+class PrintJobLabel(Base):
+    """One label of a job (an identifier and a copy number), with its delivery state."""
+
+    __tablename__ = "print_job_labels"
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identifier_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    copy: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    sends: Mapped[int] = mapped_column(Integer, default=0)
+    reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PrinterLease(Base):
+    """Who drove a printer and when: one row per lease taken, so overlaps can be audited."""
+
+    __tablename__ = "printer_leases"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"), index=True)
+    epoch: Mapped[int] = mapped_column(BigInteger)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    released_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+
+
+printers = cast(Table, Printer.__table__)
+print_jobs = cast(Table, PrintJob.__table__)
+print_job_labels = cast(Table, PrintJobLabel.__table__)
+printer_leases = cast(Table, PrinterLease.__table__)
+
+
 class LabelTemplate(Base):
     """A stored label template by name (a layout or a ZPL format); versions hold definitions."""
 

@@ -1,0 +1,71 @@
+"""Printer endpoints: define (admin), list, read, remove (admin), last status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response
+
+from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.models import PageQuery
+from labelsvc.api.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
+from labelsvc.errors import Forbidden
+from labelsvc.services import printers, printing
+
+bp = Blueprint("printers", __name__, url_prefix="/api/v1")
+TAGS = ("printers",)
+
+
+def _definition(body: PrinterIn) -> printers.PrinterDefinition:
+    """Translate a printer body into the service's definition."""
+    settings = dict(body.settings)
+    for key in ("host", "port", "directory"):
+        if getattr(body, key) is not None:
+            settings[key] = getattr(body, key)
+    location = {k: v for k, v in (("site", body.site), ("line", body.line)) if v is not None}
+    media = body.media.model_dump(exclude_none=True) if body.media else {}
+    return printers.PrinterDefinition(body.name, body.driver, body.dpi, settings, media, location)
+
+
+def _require_admin() -> None:
+    """Only admins manage printers."""
+    if actor().role != "admin":
+        raise Forbidden(f"a {actor().role} token may not manage printers")
+
+
+@bp.post("/printers")
+@endpoint(capability=None, body=PrinterIn, answers={201: PrinterOut}, tags=TAGS)
+def add(body: PrinterIn) -> Response:
+    """Define a printer (admin)."""
+    _require_admin()
+    return json_response(printers.add_printer(database(), _definition(body), actor()), 201,
+                         model=PrinterOut)
+
+
+@bp.get("/printers")
+@endpoint(query=PageQuery, answers={200: PrinterListOut}, tags=TAGS)
+def list_(query: PageQuery) -> Response:
+    """List printers by name."""
+    page = printers.list_printers(database(), limit=query.limit, cursor=query.cursor)
+    return json_response(vars(page), model=PrinterListOut)
+
+
+@bp.get("/printers/<name>")
+@endpoint(answers={200: PrinterOut}, tags=TAGS)
+def read(name: str) -> Response:
+    """Read a printer."""
+    return json_response(printers.read_printer(database(), name), model=PrinterOut)
+
+
+@bp.delete("/printers/<name>")
+@endpoint(capability=None, answers={204: None}, tags=TAGS)
+def remove(name: str) -> Response:
+    """Remove a printer (admin); its unfinished jobs fail (`printer-deleted`)."""
+    _require_admin()
+    printing.remove_printer(database(), name, actor())
+    return Response(status=204)
+
+
+@bp.get("/printers/<name>/status")
+@endpoint(answers={200: PrinterStatusOut}, tags=TAGS)
+def status(name: str) -> Response:
+    """The last `~HS` answer a worker read, with `checked_at`."""
+    return json_response(printers.printer_status(database(), name), model=PrinterStatusOut)

@@ -1,0 +1,127 @@
+"""Printer definitions: add, list, read, remove, and the last status a worker read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import printers
+from labelsvc.registry.queries import iso
+from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.tokens import Actor
+from printers import DRIVERS, PrinterDriver, PrinterError
+
+# Settings given at the top level of a printer definition, passed to its driver.
+DRIVER_KEYS = ("host", "port", "directory", "path", "user")
+
+
+@dataclass
+class PrinterDefinition:
+    """What an admin says about a printer."""
+
+    name: str
+    driver: str
+    dpi: int = 203
+    settings: dict[str, Any] = field(default_factory=dict)
+    media: dict[str, Any] = field(default_factory=dict)
+    location: dict[str, Any] = field(default_factory=dict)
+
+
+def open_driver(driver: str, settings: dict[str, Any]) -> PrinterDriver:
+    """Build the driver of a printer from its stored settings."""
+    return DRIVERS[driver](**settings)
+
+
+def check_driver(definition: PrinterDefinition) -> None:
+    """Refuse an unknown driver or settings the driver does not take."""
+    try:
+        open_driver(definition.driver, definition.settings)
+    except PrinterError as exc:
+        raise ValidationFailed(str(exc), {"driver": str(exc)}) from None
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(f"printer {definition.name}: {exc}",
+                               {"settings": str(exc)}) from None
+
+
+def printer_object(row: Row[Any] | Any) -> dict[str, Any]:
+    """The printer object of the API."""
+    settings = dict(row.settings or {})
+    return {"name": row.name, "driver": row.driver, "dpi": row.dpi,
+            "host": settings.get("host"), "port": settings.get("port"),
+            "directory": settings.get("directory"), "settings": settings,
+            "media": row.media or {}, "site": (row.location or {}).get("site"),
+            "line": (row.location or {}).get("line"), "created_at": iso(row.created_at),
+            "created_by": row.created_by}
+
+
+def find_printer(conn: Connection, name: str) -> Row[Any] | None:
+    """Load a printer that is not removed, by name."""
+    return conn.execute(select(printers).where(printers.c.name == name)
+                        .where(printers.c.deleted_at.is_(None))).first()
+
+
+def require_printer(conn: Connection, name: str) -> Row[Any]:
+    """Load a printer by name, or answer 404."""
+    row = find_printer(conn, name)
+    if row is None:
+        raise NotFound(f"no printer named {name}")
+    return row
+
+
+def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> dict[str, Any]:
+    """Define a printer; a name in use is refused."""
+    check_driver(definition)
+    try:
+        with db.transaction() as conn:
+            if find_printer(conn, definition.name) is not None or conn.execute(
+                    select(printers.c.id).where(printers.c.name == definition.name)).first():
+                raise PrinterExists(f"a printer named {definition.name} exists already")
+            conn.execute(insert(printers).values(
+                name=definition.name, driver=definition.driver, settings=definition.settings,
+                dpi=definition.dpi, media=definition.media, location=definition.location,
+                created_at=dt.datetime.now(dt.UTC), created_by=actor.name, lease_epoch=0))
+            return printer_object(require_printer(conn, definition.name))
+    except IntegrityError:
+        raise PrinterExists(f"a printer named {definition.name} exists already") from None
+
+
+def list_printers(db: Database, *, limit: int, cursor: str | None) -> Page:
+    """List printers by name, one page at a time."""
+    after = decode_cursor(cursor)
+    query = select(printers).where(printers.c.deleted_at.is_(None)).order_by(printers.c.name)
+    if after:
+        query = query.where(printers.c.name > str(after[0]))
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    return Page([printer_object(r) for r in rows[:limit]],
+                encode_cursor(rows[limit - 1].name) if more else None)
+
+
+def read_printer(db: Database, name: str) -> dict[str, Any]:
+    """Read one printer."""
+    with db.transaction(write=False) as conn:
+        return printer_object(require_printer(conn, name))
+
+
+def printer_status(db: Database, name: str) -> dict[str, Any]:
+    """The last `~HS` answer a worker read, with when, kept in the database."""
+    with db.transaction(write=False) as conn:
+        row = require_printer(conn, name)
+    status = row.status
+    return {"printer": row.name, "checked_at": iso(row.checked_at),
+            "reason": row.status_reason, "ready": status is not None and
+            row.status_reason is None, "status": status}
+
+
+def store_status(conn: Connection, printer_id: int, status: dict[str, Any] | None,
+                 reason: str | None) -> None:
+    """Keep a status answer (or the reason there was none) with the time it was read."""
+    conn.execute(update(printers).where(printers.c.id == printer_id).values(
+        status=status, status_reason=reason, checked_at=dt.datetime.now(dt.UTC)))

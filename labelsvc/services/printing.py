@@ -1,0 +1,251 @@
+"""Print jobs: create (with issued identifiers or on their own), read, list, cancel, reprint.
+
+A job's labels are rows (one per identifier and copy, in print order); workers deliver
+them (labelsvc.worker). States follow PRODUCT §7.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, func, insert, select, update
+
+from labelsvc.errors import JobFinished, NotFound, ValidationFailed
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
+from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
+from labelsvc.services.issuance import PrintRequest
+from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.print_templates import template_exists
+from labelsvc.services.printers import find_printer, require_printer
+from labelsvc.services.tokens import Actor
+
+WAITING = ("queued", "held")
+ACTIVE = ("queued", "held", "printing")
+FINISHED = ("done", "cancelled", "failed")
+LABEL_STATES = ("pending", "sent", "printed", "unknown", "cancelled")
+PRINT_EVENTS = ("printed", "reprinted")
+
+
+def job_object(row: Row[Any] | Any, printer_name: str) -> dict[str, Any]:
+    """The print job object of the API."""
+    return {"id": row.id, "printer": printer_name, "template": row.template,
+            "status": row.status, "reason": row.reason, "detail": row.detail,
+            "total": row.total, "printed": row.printed, "copies": row.copies,
+            "cancel_requested": bool(row.cancel_requested), "reprint_of": row.reprint_of,
+            "created_at": iso(row.created_at), "created_by": row.created_by,
+            "started_at": iso(row.started_at), "finished_at": iso(row.finished_at)}
+
+
+def _job_select() -> Any:
+    """Select job columns with the printer's name."""
+    return select(print_jobs, printers.c.name.label("printer_name")).join(
+        printers, printers.c.id == print_jobs.c.printer_id)
+
+
+def load_job(conn: Connection, job_id: int, *, lock: bool = False) -> Row[Any]:
+    """Load a job row (with `printer_name`), or answer 404."""
+    query = _job_select().where(print_jobs.c.id == job_id)
+    if lock and conn.dialect.name == "postgresql":
+        query = query.with_for_update(of=print_jobs)
+    row = conn.execute(query).first()
+    if row is None:
+        raise NotFound(f"no print job {job_id}")
+    return row
+
+
+def already_printed(conn: Connection, identifier_ids: Sequence[int]) -> set[int]:
+    """The identifiers that carry a printed or reprinted event already."""
+    found: set[int] = set()
+    for part in chunks(list(set(identifier_ids))):
+        found.update(conn.execute(
+            select(events.c.identifier_id).distinct()
+            .where(events.c.identifier_id.in_(part)).where(events.c.type.in_(PRINT_EVENTS))
+        ).scalars())
+    return found
+
+
+def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
+               actor: Actor, *, field_prefix: str = "", reprint_of: int | None = None,
+               all_reprints: bool = False, fresh: bool = False) -> dict[str, Any]:
+    """Write a job and its labels (identifier-major, copies together) in `conn`'s transaction.
+
+    `fresh` identifiers were just issued and cannot have been printed; otherwise labels
+    of identifiers printed before are marked to record `reprinted` (reason `reprint`).
+    """
+    printer = find_printer(conn, request.printer)
+    if printer is None:
+        raise ValidationFailed(f"no printer named {request.printer}",
+                               {f"{field_prefix}printer": f"no printer named {request.printer}"})
+    if not template_exists(conn, request.template):
+        raise ValidationFailed(
+            f"no label template named {request.template}",
+            {f"{field_prefix}template": f"no label template named {request.template}"})
+    copies = request.copies
+    total = len(identifier_ids) * copies
+    now = dt.datetime.now(dt.UTC)
+    job_id = conn.execute(insert(print_jobs).values(
+        printer_id=printer.id, template=request.template, status="queued", copies=copies,
+        total=total, printed=0, reprint_of=reprint_of, cancel_requested=False, attempts=0,
+        created_at=now, created_by=actor.name).returning(print_jobs.c.id)).scalar_one()
+    printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
+    step = 20_000
+    for start in range(0, len(identifier_ids), step):
+        part = identifier_ids[start:start + step]
+        positions, ids, copy_numbers, reprints = [], [], [], []
+        for offset, identifier_id in enumerate(part):
+            for copy in range(1, copies + 1):
+                positions.append((start + offset) * copies + copy - 1)
+                ids.append(identifier_id)
+                copy_numbers.append(copy)
+                reprints.append(all_reprints or identifier_id in printed_before)
+        insert_rows(conn, print_job_labels, {"job_id": job_id, "state": "pending", "sends": 0},
+                    {"position": (Integer(), positions), "identifier_id": (BigInteger(), ids),
+                     "copy": (Integer(), copy_numbers), "reprint": (Boolean(), reprints)})
+    return job_object(load_job(conn, job_id), printer.name)
+
+
+class DatabasePrintJobs:
+    """The print seam of issuing: the job is written in the issuing transaction."""
+
+    def create(self, conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
+               actor: Actor) -> dict[str, Any]:
+        """Write the job for newly issued identifiers."""
+        return create_job(conn, identifier_ids, request, actor, field_prefix="print.",
+                          fresh=True)
+
+
+def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest,
+                      actor: Actor) -> dict[str, Any]:
+    """Print (or print again) identifiers already in the registry."""
+    with db.transaction() as conn:
+        found = ids_for_values(conn, values)
+        missing = {f"identifiers[{j}]": f"no identifier {v} in the registry"
+                   for j, v in enumerate(values) if v not in found}
+        if missing:
+            raise ValidationFailed(f"{len(missing)} identifier(s) are not in the registry",
+                                   dict(list(missing.items())[:20]))
+        return create_job(conn, [found[v] for v in values], request, actor)
+
+
+def read_job(db: Database, job_id: int) -> dict[str, Any]:
+    """Read one job with its progress."""
+    with db.transaction(write=False) as conn:
+        row = load_job(conn, job_id)
+    return job_object(row, row.printer_name)
+
+
+def list_jobs(db: Database, *, printer: str | None, status: str | None, limit: int,
+              cursor: str | None) -> Page:
+    """List jobs, newest first, optionally of one printer and in one status."""
+    after = decode_cursor(cursor)
+    query = _job_select().order_by(print_jobs.c.id.desc())
+    if printer:
+        query = query.where(printers.c.name == printer)
+    if status:
+        query = query.where(print_jobs.c.status == status)
+    if after:
+        try:
+            query = query.where(print_jobs.c.id < int(after[0]))
+        except (TypeError, ValueError):
+            raise ValidationFailed("the cursor is not one this service handed out",
+                                   {"cursor": "not a valid cursor"}) from None
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    return Page([job_object(r, r.printer_name) for r in rows[:limit]],
+                encode_cursor(rows[limit - 1].id) if more else None)
+
+
+def job_labels(db: Database, job_id: int, *, limit: int, cursor: str | None) -> Page:
+    """Page through a job's labels in print order with their state."""
+    after = decode_cursor(cursor)
+    query = (select(print_job_labels.c.position, identifiers.c.value, print_job_labels.c.copy,
+                    print_job_labels.c.state, print_job_labels.c.sends)
+             .join(identifiers, identifiers.c.id == print_job_labels.c.identifier_id)
+             .where(print_job_labels.c.job_id == job_id).order_by(print_job_labels.c.position))
+    if after:
+        try:
+            query = query.where(print_job_labels.c.position > int(after[0]))
+        except (TypeError, ValueError):
+            raise ValidationFailed("the cursor is not one this service handed out",
+                                   {"cursor": "not a valid cursor"}) from None
+    with db.transaction(write=False) as conn:
+        load_job(conn, job_id)
+        rows = conn.execute(query.limit(limit + 1)).all()
+    more = len(rows) > limit
+    items = [{"value": r.value, "copy": r.copy, "state": r.state, "sends": r.sends}
+             for r in rows[:limit]]
+    return Page(items, encode_cursor(rows[limit - 1].position) if more else None)
+
+
+def settle_labels(conn: Connection, job_id: int) -> None:
+    """End a stopped job's labels: sent but unconfirmed become unknown, unsent cancelled."""
+    labels = print_job_labels.c
+    for old, new in (("sent", "unknown"), ("pending", "cancelled")):
+        conn.execute(update(print_job_labels).where(labels.job_id == job_id)
+                     .where(labels.state == old).values(state=new))
+
+
+def cancel_job(db: Database, job_id: int, actor: Actor) -> tuple[dict[str, Any], int]:
+    """Cancel a job: at once when waiting (200), before its next label when printing (202)."""
+    with db.transaction() as conn:
+        row = load_job(conn, job_id, lock=True)
+        if row.status in FINISHED:
+            raise JobFinished(f"print job {job_id} is {row.status} already; nothing to cancel",
+                              job=job_id, job_status=row.status)
+        now = dt.datetime.now(dt.UTC)
+        if row.status in WAITING:
+            conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(
+                status="cancelled", reason=None, detail=f"cancelled by {actor.name}",
+                finished_at=now, cancel_requested=True))
+            settle_labels(conn, job_id)
+            code = 200
+        else:
+            conn.execute(update(print_jobs).where(print_jobs.c.id == job_id)
+                         .values(cancel_requested=True))
+            code = 202
+        row = load_job(conn, job_id)
+    return job_object(row, row.printer_name), code
+
+
+def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
+                template: str | None, copies: int | None) -> dict[str, Any]:
+    """Print a job's identifiers again as a new job, every label recorded as a reprint."""
+    with db.transaction() as conn:
+        old = load_job(conn, job_id)
+        labels = print_job_labels.c
+        ids = list(conn.execute(
+            select(labels.identifier_id).where(labels.job_id == job_id)
+            .where(labels.copy == 1).order_by(labels.position)).scalars())
+        request = PrintRequest(printer or old.printer_name, template or old.template,
+                               copies or old.copies)
+        return create_job(conn, ids, request, actor, reprint_of=job_id, all_reprints=True)
+
+
+def waiting_jobs(conn: Connection, printer_id: int) -> int:
+    """How many jobs of a printer are not finished."""
+    return int(conn.execute(select(func.count()).select_from(print_jobs)
+                            .where(print_jobs.c.printer_id == printer_id)
+                            .where(print_jobs.c.status.in_(ACTIVE))).scalar_one())
+
+
+def remove_printer(db: Database, name: str, actor: Actor) -> None:
+    """Remove a printer: waiting jobs fail at once, a printing one before its next label."""
+    now = dt.datetime.now(dt.UTC)
+    with db.transaction() as conn:
+        printer = require_printer(conn, name)
+        conn.execute(update(printers).where(printers.c.id == printer.id).values(deleted_at=now))
+        jobs = print_jobs.c
+        waiting = list(conn.execute(select(jobs.id).where(jobs.printer_id == printer.id)
+                                    .where(jobs.status.in_(WAITING))).scalars())
+        for job_id in waiting:
+            settle_labels(conn, job_id)
+        if waiting:
+            conn.execute(update(print_jobs).where(jobs.id.in_(waiting)).values(
+                status="failed", reason="printer-deleted", finished_at=now,
+                detail=f"printer {name} was removed by {actor.name}"))
+        conn.execute(update(print_jobs).where(jobs.printer_id == printer.id)
+                     .where(jobs.status == "printing").values(cancel_requested=True))

@@ -1,0 +1,367 @@
+"""Print jobs through the API with a worker in the test process and virtual printers on loopback."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from labelsvc.registry.models import printer_leases
+from labelsvc.registry.queries import utc
+from labelsvc.worker import PrintWorker, WorkerSettings
+from printers.sim import VirtualPrinter
+
+FAST = WorkerSettings(poll_seconds=0.05, lease_seconds=3, retry_first_seconds=0.05,
+                      retry_max_seconds=0.2, confirm_every=10, confirm_timeout=5,
+                      probe_seconds=60, threads=8)
+SCHEME = {"name": "pj-serial", "kind": "serial", "pattern": "{model}{seq:6}",
+          "codes": {"model": {"W100": "41"}}, "charset": "0-9"}
+TEMPLATE = "serial-50x25"
+
+
+@pytest.fixture(scope="module")
+def worker(app: Any, api: Any) -> Iterator[PrintWorker]:
+    """A print worker on the test database, with short timings."""
+    assert api.post("/api/v1/schemes", SCHEME).status_code == 201
+    running = PrintWorker(app.extensions["labelsvc.db"], FAST, name="test-worker").start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def sim() -> Iterator[VirtualPrinter]:
+    """A virtual printer on a free port."""
+    with VirtualPrinter(port=0) as printer:
+        yield printer
+
+
+_names = iter(range(1, 10_000))
+
+
+def add_printer(api: Any, sim: VirtualPrinter, **extra: Any) -> str:
+    """Define a zpl-tcp printer for a simulator; return its name."""
+    name = f"line-{next(_names)}"
+    body = {"name": name, "driver": "zpl-tcp", "host": "127.0.0.1", "port": sim.port,
+            "site": "munich", "line": name,
+            "settings": {"status_timeout": 0.3, "connect_timeout": 0.5, "send_timeout": 2},
+            **extra}
+    answer = api.post("/api/v1/printers", body)
+    assert answer.status_code == 201, answer.get_json()
+    return name
+
+
+def issue(api: Any, printer: str, count: int, copies: int = 1, role: str = "line") -> dict:
+    """Issue serials with a print job."""
+    answer = api.post("/api/v1/serials", {
+        "scheme": "pj-serial", "fields": {"model": "W100"}, "count": count,
+        "print": {"printer": printer, "template": TEMPLATE, "copies": copies}}, role=role)
+    assert answer.status_code == 201, answer.get_json()
+    body: dict = answer.get_json()
+    return body
+
+
+def job(api: Any, job_id: int) -> dict:
+    body: dict = api.get(f"/api/v1/print-jobs/{job_id}").get_json()
+    return body
+
+
+def wait_for(api: Any, job_id: int, check: Callable[[dict], bool], timeout: float = 15) -> dict:
+    """Wait (bounded) until a job satisfies `check`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        current = job(api, job_id)
+        if check(current):
+            return current
+        assert time.monotonic() < deadline, current
+        time.sleep(0.05)
+
+
+def labels(api: Any, job_id: int) -> list[dict]:
+    """Every label of a job, paged."""
+    out: list[dict] = []
+    cursor = ""
+    while True:
+        body = api.get(f"/api/v1/print-jobs/{job_id}/labels?limit=7"
+                       + (f"&cursor={cursor}" if cursor else "")).get_json()
+        out += body["items"]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return out
+
+
+def events(api: Any, value: str, kind: str) -> list[dict]:
+    record = api.get(f"/api/v1/identifiers/{value}").get_json()
+    return [e for e in record["events"] if e["type"] == kind]
+
+
+def printed_values(sim: VirtualPrinter, values: list[str]) -> list[str]:
+    """Which issued values each received format carries, in arrival order."""
+    out = []
+    for data in sim.formats:
+        text = data.decode("utf-8", "replace")
+        out += [v for v in values if f"S/N {v}" in text]
+    return out
+
+
+def test_twenty_labels_each_once_in_order(api, worker, sim):
+    printer = add_printer(api, sim)
+    issued = issue(api, printer, 20)
+    values = [i["value"] for i in issued["identifiers"]]
+    assert issued["print_job"]["status"] == "queued" and issued["print_job"]["total"] == 20
+    done = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "done")
+    assert (done["printed"], done["total"], done["reason"]) == (20, 20, None)
+    assert printed_values(sim, values) == values
+    assert {(x["state"], x["sends"]) for x in labels(api, done["id"])} == {("printed", 1)}
+    assert [x["value"] for x in labels(api, done["id"])] == values
+    first = events(api, values[0], "printed")
+    assert len(first) == 1 and first[0]["data"]["job"] == done["id"]
+    status = api.get(f"/api/v1/printers/{printer}/status").get_json()
+    assert status["checked_at"] and status["ready"] and status["status"]["fault"] is None
+
+
+def test_copies_come_together_and_count_in_total(api, worker, sim):
+    printer = add_printer(api, sim)
+    issued = issue(api, printer, 3, copies=2)
+    values = [i["value"] for i in issued["identifiers"]]
+    done = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "done")
+    assert (done["total"], done["printed"]) == (6, 6)
+    assert printed_values(sim, values) == [v for v in values for _ in (1, 2)]
+    assert [(x["value"], x["copy"]) for x in labels(api, done["id"])] == \
+        [(v, c) for v in values for c in (1, 2)]
+
+
+def test_unreachable_printer_holds_then_delivers(api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")
+    issued = issue(api, printer, 5)
+    held = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
+    assert held["reason"] == "unreachable"
+    sim.clear()
+    done = wait_for(api, held["id"], lambda j: j["status"] == "done")
+    assert done["printed"] == 5 and len(sim.formats) == 5
+
+
+def test_paper_out_holds_and_sends_nothing_until_loaded(api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("paper-out")
+    issued = issue(api, printer, 4)
+    held = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
+    assert held["reason"] == "printer-error"  # a Zebra is silent while out of paper
+    time.sleep(0.5)
+    assert sim.formats == []
+    sim.clear()
+    done = wait_for(api, held["id"], lambda j: j["status"] == "done")
+    assert done["printed"] == 4 and len(sim.formats) == 4
+
+
+def test_answered_fault_is_the_reason(api, worker):
+    with VirtualPrinter(port=0, answer_in_error=True) as sim:
+        printer = add_printer(api, sim)
+        sim.set_fault("head-open")
+        issued = issue(api, printer, 2)
+        held = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
+        assert held["reason"] == "head-open"
+        status = api.get(f"/api/v1/printers/{printer}/status").get_json()
+        assert status["reason"] == "head-open" and not status["ready"]
+        sim.clear()
+        wait_for(api, held["id"], lambda j: j["status"] == "done")
+
+
+def test_connection_reset_resends_and_flags_every_label_sent_twice(api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("reset-after", 15)  # labels 11-15 are unconfirmed when it breaks
+    issued = issue(api, printer, 25)
+    values = [i["value"] for i in issued["identifiers"]]
+    done = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "done")
+    assert done["printed"] == 25
+    received = printed_values(sim, values)
+    assert sorted(set(received)) == sorted(values)
+    assert list(dict.fromkeys(reversed(received)))[::-1] == values  # in order, no gap
+    twice = [x for x in labels(api, done["id"]) if x["sends"] > 1]
+    flagged_values = [x["value"] for x in twice]
+    duplicates = [v for v in values if received.count(v) > 1]
+    assert duplicates == values[10:15]  # what the printer really got twice
+    # every real duplicate is flagged; the flagged set exceeds it by at most one confirm interval
+    assert set(duplicates) <= set(flagged_values) <= set(values[10:20])
+    for label in twice:
+        flagged = events(api, label["value"], "reprinted")
+        assert [e["data"] for e in flagged] == [
+            {"reason": "connection-reset", "job": done["id"], "sends": 2}]
+    assert all(received.count(v) == 1 for v in values[:10] + values[15:])
+    assert not events(api, values[0], "reprinted")
+
+
+@pytest.mark.slow
+def test_stalled_printer_holds_its_job_and_others_print(api, worker, sim):
+    stalled = add_printer(api, sim)
+    sim.set_fault("stall")
+    first = issue(api, stalled, 3)["print_job"]
+    held = wait_for(api, first["id"], lambda j: j["status"] == "held")
+    assert held["reason"] == "printer-error"
+    with VirtualPrinter(port=0) as other:
+        second = issue(api, add_printer(api, other), 3)["print_job"]
+        wait_for(api, second["id"], lambda j: j["status"] == "done")
+    sim.clear()
+    wait_for(api, first["id"], lambda j: j["status"] == "done")
+
+
+def test_cancel_a_held_job_prints_nothing(api, worker, sim, problem):
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")
+    issued = issue(api, printer, 6)
+    wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
+    answer = api.post(f"/api/v1/print-jobs/{issued['print_job']['id']}/cancel", role="line")
+    assert answer.status_code == 200 and answer.get_json()["status"] == "cancelled"
+    sim.clear()
+    time.sleep(0.5)
+    assert sim.formats == []
+    assert {x["state"] for x in labels(api, issued["print_job"]["id"])} == {"cancelled"}
+    again = api.post(f"/api/v1/print-jobs/{issued['print_job']['id']}/cancel", role="line")
+    problem(again, 409, "job-finished")
+
+
+def test_later_jobs_wait_behind_a_held_one(api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")
+    first = issue(api, printer, 2)
+    second = issue(api, printer, 2)
+    wait_for(api, first["print_job"]["id"], lambda j: j["status"] == "held")
+    time.sleep(0.3)
+    assert job(api, second["print_job"]["id"])["status"] == "queued"
+    sim.clear()
+    wait_for(api, second["print_job"]["id"], lambda j: j["status"] == "done")
+    values = [i["value"] for b in (first, second) for i in b["identifiers"]]
+    assert printed_values(sim, values) == values
+
+
+def test_cancel_while_printing_stops_before_the_next_label(api, worker):
+    with VirtualPrinter(port=0, label_seconds=0.02) as sim:
+        printer = add_printer(api, sim)
+        issued = issue(api, printer, 200)
+        job_id = issued["print_job"]["id"]
+        wait_for(api, job_id, lambda j: j["printed"] >= 10)
+        answer = api.post(f"/api/v1/print-jobs/{job_id}/cancel", role="line")
+        assert answer.status_code == 202 and answer.get_json()["cancel_requested"] is True
+        ended = wait_for(api, job_id, lambda j: j["status"] == "cancelled")
+        states = [x["state"] for x in labels(api, job_id)]
+        assert states.count("printed") == ended["printed"] > 0
+        assert "cancelled" in states and "pending" not in states and "sent" not in states
+        assert states == sorted(states, key=["printed", "unknown", "cancelled"].index)
+
+
+def test_reprint_and_printing_again_record_reprinted(api, worker, sim, problem):
+    printer = add_printer(api, sim)
+    issued = issue(api, printer, 3)
+    values = [i["value"] for i in issued["identifiers"]]
+    job_id = issued["print_job"]["id"]
+    wait_for(api, job_id, lambda j: j["status"] == "done")
+    problem(api.post(f"/api/v1/print-jobs/{job_id}/cancel", role="line"), 409, "job-finished")
+    answer = api.post(f"/api/v1/print-jobs/{job_id}/reprint", {"copies": 2}, role="receiver")
+    assert answer.status_code == 201, answer.get_json()
+    again = answer.get_json()
+    assert (again["reprint_of"], again["total"], again["printer"]) == (job_id, 6, printer)
+    wait_for(api, again["id"], lambda j: j["status"] == "done")
+    flagged = events(api, values[0], "reprinted")
+    assert [e["data"]["reason"] for e in flagged] == ["reprint", "reprint"]
+    assert flagged[0]["data"]["job"] == again["id"] and flagged[0]["actor"] == "receiver-token"
+    plain = api.post("/api/v1/print-jobs", {"printer": printer, "template": TEMPLATE,
+                                             "identifiers": [values[1]]}, role="line")
+    assert plain.status_code == 201
+    wait_for(api, plain.get_json()["id"], lambda j: j["status"] == "done")
+    assert len(events(api, values[1], "reprinted")) == 3
+    assert len(events(api, values[1], "printed")) == 1
+
+
+def test_a_label_that_cannot_render_fails_the_job(api, worker, sim):
+    printer = add_printer(api, sim)
+    issued = issue(api, printer, 1)
+    value = issued["identifiers"][0]["value"]
+    answer = api.post("/api/v1/print-jobs", {"printer": printer, "template": "receiving-100x50",
+                                              "identifiers": [value]}, role="line")
+    failed = wait_for(api, answer.get_json()["id"], lambda j: j["status"] == "failed")
+    assert failed["reason"] == "render-error" and value in failed["detail"]
+
+
+def test_removing_a_printer_fails_its_waiting_jobs(api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")
+    issued = issue(api, printer, 2)
+    wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
+    assert api.client.delete(f"/api/v1/printers/{printer}", headers={
+        "Authorization": f"Bearer {api.tokens['admin']}"}).status_code == 204
+    failed = job(api, issued["print_job"]["id"])
+    assert (failed["status"], failed["reason"]) == ("failed", "printer-deleted")
+
+
+def test_printer_api_roles_and_validation(api, worker, sim, problem):
+    printer = add_printer(api, sim, dpi=300, media={"width_mm": 50.8, "height_mm": 25.4})
+    problem(api.post("/api/v1/printers", {"name": "x", "driver": "zpl-tcp", "host": "h"},
+                     role="line"), 403, "forbidden")
+    problem(api.post("/api/v1/printers", {"name": printer, "driver": "zpl-tcp", "host": "h"}),
+            409, "printer-exists")
+    problem(api.post("/api/v1/printers", {"name": "x1", "driver": "laser"}), 422,
+            "validation-error")
+    problem(api.post("/api/v1/printers", {"name": "x2", "driver": "zpl-tcp", "host": "h",
+                                          "settings": {"speed": 3}}), 422, "validation-error")
+    one = api.get(f"/api/v1/printers/{printer}", role="viewer").get_json()
+    assert (one["dpi"], one["port"], one["line"], one["media"]["width_mm"]) == \
+        (300, sim.port, printer, 50.8)
+    listed = api.get("/api/v1/printers?limit=1").get_json()
+    assert len(listed["items"]) == 1 and listed["next_cursor"]
+    problem(api.get("/api/v1/printers/nope/status"), 404, "not-found")
+    problem(api.post("/api/v1/print-jobs", {"printer": printer, "template": TEMPLATE,
+                                             "identifiers": ["NOPE"]}, role="line"),
+            422, "validation-error")
+    problem(api.post("/api/v1/print-jobs", {"printer": printer, "template": TEMPLATE,
+                                             "identifiers": ["NOPE"]}, role="viewer"),
+            403, "forbidden")
+    bad = api.post("/api/v1/serials", {"scheme": "pj-serial", "fields": {"model": "W100"},
+                                       "print": {"printer": "nope", "template": TEMPLATE}},
+                   role="line")
+    assert problem(bad, 422, "validation-error")["errors"] == {
+        "print.printer": "no printer named nope"}
+
+
+def test_job_list_filters_and_pages(api, worker, sim):
+    printer = add_printer(api, sim)
+    ids = [issue(api, printer, 1)["print_job"]["id"] for _ in range(3)]
+    for job_id in ids:
+        wait_for(api, job_id, lambda j: j["status"] == "done")
+    first = api.get(f"/api/v1/print-jobs?printer={printer}&limit=2").get_json()
+    rest = api.get(f"/api/v1/print-jobs?printer={printer}&limit=2&cursor="
+                   f"{first['next_cursor']}").get_json()
+    assert [j["id"] for j in first["items"] + rest["items"]] == ids[::-1]
+    assert rest["next_cursor"] is None
+    done = api.get(f"/api/v1/print-jobs?printer={printer}&status=done").get_json()
+    assert len(done["items"]) == 3
+    assert api.get("/api/v1/print-jobs?status=bogus").status_code == 422
+
+
+@pytest.mark.slow
+def test_two_workers_never_drive_one_printer_at_once(app, api, worker, db):
+    other = PrintWorker(db, FAST, name="second-worker").start()
+    sims = [VirtualPrinter(port=0).start() for _ in range(3)]
+    try:
+        names = [add_printer(api, s) for s in sims]
+        jobs = [(n, issue(api, n, 15)) for n in names for _ in range(3)]
+        for _, issued in jobs:
+            wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "done")
+        for name, s in zip(names, sims, strict=True):
+            values = [i["value"] for n, b in jobs if n == name for i in b["identifiers"]]
+            assert printed_values(s, values) == values
+    finally:
+        other.stop()
+        for s in sims:
+            s.stop()
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(select(printer_leases).order_by(printer_leases.c.printer_id,
+                                                            printer_leases.c.epoch)).all()
+    last: dict[int, dt.datetime] = {}
+    for row in rows:
+        if row.printer_id in last:
+            assert utc(row.acquired_at) >= last[row.printer_id]
+        last[row.printer_id] = utc(row.released_at) or dt.datetime.max.replace(tzinfo=dt.UTC)
