@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-from labelsvc import api
+from labelsvc import api, web
 from labelsvc.config import load_config
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if app.config["PREPARE_DATABASE"]:
         setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
     api.init_app(app)
+    web.init_app(app)
     start_printing(app, db)
     return app
 

@@ -1,0 +1,120 @@
+"""Reads the web pages need beyond the API's use cases: signed-in actors, drafts, whole recalls."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+from sqlalchemy import select
+
+from labelsvc.errors import LabelsvcError, SchemeOverlap, Unauthorized, pydantic_errors
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import api_tokens, counters, schemes
+from labelsvc.services import genealogy
+from labelsvc.services.schemes import _check_overlap, compile_scheme, load_current
+from labelsvc.services.tokens import Actor
+from numbering import NumberingError, Scheme
+from numbering.pattern import Field
+
+RECALL_PAGE = 1000
+
+
+def signed_in_actor(db: Database, token_id: int) -> Actor:
+    """The actor of a web session: its token must still exist and not be revoked."""
+    with db.transaction(write=False) as conn:
+        row = conn.execute(
+            select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.role)
+            .where(api_tokens.c.id == token_id)
+            .where(api_tokens.c.revoked_at.is_(None))).first()
+    if row is None:
+        raise Unauthorized("the token of this session was revoked; sign in again")
+    return Actor(token_id=row.id, name=row.name, role=row.role)
+
+
+@dataclass(frozen=True)
+class RequestField:
+    """One request field of a scheme: its name, fixed width and code table values."""
+
+    name: str
+    width: int | None
+    choices: tuple[str, ...]
+
+
+def request_fields(definition: dict[str, Any]) -> list[RequestField]:
+    """The fields an issue request must carry for a scheme, in pattern order."""
+    scheme = compile_scheme(definition)
+    out: dict[str, RequestField] = {}
+    for token in scheme.tokens:
+        if isinstance(token, Field) and token.name not in out:
+            out[token.name] = RequestField(token.name, token.width,
+                                           tuple(scheme.codes.get(token.name, {})))
+    return list(out.values())
+
+
+@dataclass
+class DraftReport:
+    """What the scheme editor shows about a definition that is not saved yet."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    fields: list[RequestField] = field(default_factory=list)
+    capacity_report: str | None = None
+    counter: str | None = None
+    identifiers: list[str] = field(default_factory=list)
+    preview_error: str | None = None
+    overlap: str | None = None
+    continues_version: int | None = None
+
+
+def check_draft(db: Database, definition: dict[str, Any], fields: dict[str, str],
+                date: dt.date | None, count: int) -> DraftReport:
+    """Lint a draft, preview its next values and say whether it overlaps another scheme."""
+    report = DraftReport()
+    try:
+        scheme = compile_scheme(definition)
+    except pydantic.ValidationError as exc:
+        report.errors = pydantic_errors(exc)
+        return report
+    report.fields = request_fields(definition)
+    report.capacity_report = scheme.capacity_report
+    with db.transaction(write=False) as conn:
+        try:
+            _check_overlap(conn, scheme)
+        except SchemeOverlap as exc:
+            report.overlap = exc.detail
+        current = load_current(conn, scheme.name)
+        report.continues_version = current.version if current is not None else None
+        try:
+            day = scheme.production_date(fields, date)
+            report.counter = scheme.counter_key(fields=fields, date=day)
+            next_value = None if current is None else conn.execute(
+                select(counters.c.next).join(schemes, schemes.c.id == counters.c.scheme_id)
+                .where((schemes.c.name == scheme.name) & (counters.c.key == report.counter))
+            ).scalar()
+            report.identifiers = _next_values(scheme, fields, day, next_value, count)
+        except (NumberingError, LabelsvcError) as exc:
+            report.preview_error = str(exc)
+    return report
+
+
+def _next_values(scheme: Scheme, fields: dict[str, str], day: dt.date, next_value: int | None,
+                 count: int) -> list[str]:
+    """The next `count` values of a counter that stands at `next_value` (None: unused)."""
+    first = max(next_value or scheme.start, scheme.start)
+    last = scheme.start + scheme.capacity - 1
+    return [scheme.format(fields=fields, date=day, seq=seq)
+            for seq in range(first, min(first + count, last + 1))]
+
+
+def recall_rows(db: Database, value: str) -> Iterator[dict[str, Any]]:
+    """Every identifier that contains `value`, transitively, read a page at a time."""
+    cursor: str | None = None
+    while True:
+        page = genealogy.recall(db, value, limit=RECALL_PAGE, cursor=cursor)
+        yield from page["items"]
+        cursor = page["next_cursor"]
+        if not cursor:
+            return
+

@@ -1,0 +1,156 @@
+"""Issue serials at a line and receive unlabeled lots at the dock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pydantic
+from flask import Blueprint, Response, current_app, request
+from werkzeug.datastructures import MultiDict
+
+from labelsvc.api.models import IssueIn, LotsIn, SerialsIn
+from labelsvc.errors import pydantic_errors
+from labelsvc.services import issuance, schemes, screens, tokens
+from labelsvc.web.common import actor, database, form_fields, is_fragment, page, refusal, render
+
+bp = Blueprint("issue", __name__)
+SCHEME_LIMIT = 1000
+SHOWN_VALUES = 200
+
+
+def _schemes_of(kind: str) -> list[dict[str, Any]]:
+    """The schemes that issue one kind, for the scheme picker."""
+    listing = schemes.list_schemes(database(), limit=SCHEME_LIMIT, cursor=None)
+    return [s for s in listing.items if s["kind"] == kind]
+
+
+def _chosen(kind: str, options: list[dict[str, Any]], name: str | None) -> dict[str, Any] | None:
+    """The scheme picked in the form, else the first one of its kind."""
+    return next((s for s in options if s["name"] == name), options[0] if options else None)
+
+
+def _body(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
+    """The issue request a form asks for, in the API's shape."""
+    body: dict[str, Any] = {"scheme": form.get("scheme", ""), "fields": form_fields(form)}
+    for key in ("date", "lot", "uom", "expiry", "supplier", "supplier_lot"):
+        if form.get(key, "").strip():
+            body[key] = form[key].strip()
+    for key in ("count", "quantity"):
+        raw = form.get(key, "").strip()
+        if raw:
+            body[key] = int(raw) if raw.isdigit() else raw
+    if kind == "lot":
+        body["count"] = 1
+    return body
+
+
+def _validated(form: MultiDict[str, str], kind: str) -> IssueIn:
+    """Check the form with the API's own request model."""
+    model: type[IssueIn] = LotsIn if kind == "lot" else SerialsIn
+    return model.model_validate(_body(form, kind))
+
+
+def _issue_request(body: IssueIn, kind: str) -> issuance.IssueRequest:
+    """Translate the validated form into the service's request."""
+    attributes = dict(body.attributes)
+    extra: dict[str, Any] = {}
+    if isinstance(body, LotsIn):
+        attributes.update({k: v for k, v in (("supplier", body.supplier),
+                                              ("supplier_lot", body.supplier_lot)) if v})
+        extra = {"quantity": body.quantity, "uom": body.uom, "expiry": body.expiry}
+    if isinstance(body, SerialsIn):
+        extra["lot"] = body.lot
+    return issuance.IssueRequest(kind=kind, scheme=body.scheme, fields=dict(body.fields),
+                                 count=body.count, date=body.date, attributes=attributes,
+                                 **extra)
+
+
+def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int = 200,
+           errors: dict[str, str] | None = None, detail: str | None = None,
+           issued: issuance.Issued | None = None) -> Response:
+    """Render the issue or receive panel (whole page, or the panel alone for htmx)."""
+    options = _schemes_of(kind)
+    chosen = _chosen(kind, options, form.get("scheme"))
+    fields = screens.request_fields(chosen["definition"]) if chosen else []
+    name = "receive" if kind == "lot" else "issue"
+    template = f"issue/_{name}_panel.html" if is_fragment() else f"issue/{name}.html"
+    return render(template, 200 if is_fragment() else status, schemes=options, chosen=chosen,
+                  fields=fields, values=form, errors=errors or {}, detail=detail, issued=issued,
+                  shown=SHOWN_VALUES)
+
+
+def _issue(kind: str) -> Response:
+    """Validate the form, issue, and show the identifiers or the refusal."""
+    try:
+        body = _validated(request.form, kind)
+    except pydantic.ValidationError as exc:
+        errors = pydantic_errors(exc)
+        return _panel(kind, request.form, status=422, errors=errors,
+                      detail="check the marked entries")
+    try:
+        issued = issuance.issue(database(), _issue_request(body, kind), actor(),
+                                current_app.extensions.get("labelsvc.print_jobs"))
+    except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
+        detail, errors = refusal(exc)
+        return _panel(kind, request.form, status=422, errors=errors, detail=detail)
+    kept = {k: v for k, v in request.form.items()
+            if k not in ("supplier_lot", "quantity", "expiry", "csrf_token")}
+    return _panel(kind, kept, issued=issued)
+
+
+@bp.get("/issue")
+@page(tokens.ISSUE_SERIALS)
+def issue_form() -> Response:
+    """The line's form: scheme, fields, count."""
+    return _panel("serial", request.args)
+
+
+@bp.post("/issue")
+@page(tokens.ISSUE_SERIALS)
+def issue_serials() -> Response:
+    """Issue serials for the form."""
+    return _issue("serial")
+
+
+@bp.get("/receive")
+@page(tokens.ISSUE_LOTS)
+def receive_form() -> Response:
+    """The dock's form: supplier lot first (scan it), supplier, quantity, expiry."""
+    return _panel("lot", request.args)
+
+
+@bp.post("/receive")
+@page(tokens.ISSUE_LOTS)
+def receive_lot() -> Response:
+    """Issue an internal lot number for goods received without a usable label."""
+    return _issue("lot")
+
+
+@bp.get("/issue/fields")
+@page()
+def scheme_fields() -> Response:
+    """The request fields of the picked scheme (a live fragment)."""
+    kind = "lot" if request.args.get("kind") == "lot" else "serial"
+    options = _schemes_of(kind)
+    chosen = _chosen(kind, options, request.args.get("scheme"))
+    fields = screens.request_fields(chosen["definition"]) if chosen else []
+    return render("issue/_fields.html", fields=fields, values=request.args, errors={})
+
+
+@bp.post("/issue/preview")
+@page()
+def next_values() -> Response:
+    """The identifiers the form would get next, consuming nothing (a live fragment)."""
+    errors: dict[str, str] = {}
+    result = None
+    detail = None
+    try:
+        body = IssueIn.model_validate({k: v for k, v in _body(request.form, "serial").items()
+                                       if k in IssueIn.model_fields})
+        result = schemes.preview(database(), body.scheme, dict(body.fields), body.date,
+                                 max(1, min(body.count, 3)))
+    except pydantic.ValidationError as exc:
+        errors = pydantic_errors(exc)
+    except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
+        detail, errors = refusal(exc)
+    return render("issue/_next.html", result=result, detail=detail, errors=errors)
