@@ -17,8 +17,8 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
 from labelsvc.services.issuance import PrintRequest
+from labelsvc.services.labels import find_template
 from labelsvc.services.paging import Page, decode_cursor, encode_cursor
-from labelsvc.services.print_templates import template_exists
 from labelsvc.services.printers import find_printer, require_printer
 from labelsvc.services.tokens import Actor
 
@@ -79,7 +79,7 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
     if printer is None:
         raise ValidationFailed(f"no printer named {request.printer}",
                                {f"{field_prefix}printer": f"no printer named {request.printer}"})
-    if not template_exists(conn, request.template):
+    if find_template(conn, request.template) is None:
         raise ValidationFailed(
             f"no label template named {request.template}",
             {f"{field_prefix}template": f"no label template named {request.template}"})

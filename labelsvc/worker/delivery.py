@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import Row, select
 
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import printers
+from labelsvc.registry.models import identifiers, printers
 from labelsvc.registry.queries import utc
-from labelsvc.services.print_templates import find_template
+from labelsvc.services.labels import find_template
 from labelsvc.services.printers import open_driver
 from labelsvc.worker import jobs
 from labelsvc.worker.jobs import Label
-from labelsvc.worker.render import records_for, render_labels
+from labelsvc.worker.render import render_labels
 from printers import DeliveryInterrupted, PrinterError, PrinterFault, PrinterStatus, deliver
 from templates import TemplateError
 
@@ -172,16 +172,23 @@ class PrinterRun:
             if not chunk:
                 return
             after = chunk[-1].position
-            with self.db.transaction(write=False) as conn:
-                records = records_for(conn, [label.identifier_id for label in chunk])
+            ids = [label.identifier_id for label in chunk]
             try:
-                documents = render_labels(template, records, label_format, printer.dpi)
+                with self.db.transaction(write=False) as conn:
+                    documents = render_labels(conn, template, ids, label_format, printer.dpi)
             except TemplateError as exc:
                 index = getattr(exc, "record", None)
-                value = records[index]["value"] if isinstance(index, int) else "a label"
+                value = _value_of(self.db, ids[index]) if isinstance(index, int) else "a label"
                 raise CannotPrint("render-error", f"label {value} cannot be rendered: {exc}"
                                   ) from None
             yield from zip(chunk, documents, strict=True)
+
+
+def _value_of(db: Database, identifier_id: int) -> str:
+    """The identifier value of a row id, for messages."""
+    with db.transaction(write=False) as conn:
+        return str(conn.execute(select(identifiers.c.value)
+                                .where(identifiers.c.id == identifier_id)).scalar())
 
 
 def find_template_for(db: Database, name: str) -> Any:
