@@ -169,6 +169,9 @@ def render_request(db: Database, *, template: str, format: Format, dpi: int | No
     if format not in FORMATS:
         raise ValidationFailed(f"format {format!r} is not one of zpl, pdf, png",
                                {"format": "zpl, pdf or png"})
+    if (identifiers is None) == (data is None):
+        raise ValidationFailed("send identifiers (issued values) or data (one label), not both",
+                               {"identifiers": "send identifiers or data, not both"})
     values = list(identifiers or [])[: 1 if format == "png" else None]
     out: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
     size = 0

@@ -1,4 +1,4 @@
-"""Template endpoints: define, version, override shipped, list, read, preview, ZPL formats, roles."""
+"""Template endpoints: define, version, override shipped, list, read, preview, ZPL, roles."""
 
 from __future__ import annotations
 
