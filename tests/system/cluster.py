@@ -230,3 +230,125 @@ def default_workers() -> int:
     from labelsvc.config import default_workers as workers
 
     return workers()
+
+
+@dataclass
+class Worker:
+    """One `labelsvc worker` process (print jobs, scale-out)."""
+
+    env: dict[str, str]
+    name: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:6]}")
+    proc: subprocess.Popen[bytes] | None = None
+    log: Path | None = None
+
+    def start(self) -> Worker:
+        """Start the worker; it migrates first, then looks for printers with work."""
+        self.log = Path(self.env["LABELSVC_DATA_DIR"]) / f"{self.name}.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([str(BIN / "labelsvc"), "worker", "--name", self.name],
+                                     env=self.env, stdout=self.log.open("ab"),
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        return self
+
+    def kill(self) -> None:
+        """kill -9 the worker, as a power cut would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM: before the next label), then kill what is left."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@dataclass
+class Simulator:
+    """One `labelsvc printer-sim` process with its HTTP control interface."""
+
+    label_seconds: float = 0.0
+    port: int = field(default_factory=free_port)
+    control_port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 20) -> Simulator:
+        """Start the virtual printer and wait until its control interface answers."""
+        self.proc = subprocess.Popen(
+            [str(BIN / "labelsvc"), "printer-sim", "--port", str(self.port), "--control-port",
+             str(self.control_port), "--label-seconds", str(self.label_seconds)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.state()
+                return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"virtual printer on {self.port} did not start")
+
+    def _call(self, method: str, path: str, body: Any = None) -> Any:
+        conn = http.client.HTTPConnection("127.0.0.1", self.control_port, timeout=10)
+        try:
+            conn.request(method, path, body=None if body is None else json.dumps(body),
+                         headers={"Content-Type": "application/json"})
+            return json.loads(conn.getresponse().read())
+        finally:
+            conn.close()
+
+    def state(self) -> dict[str, Any]:
+        """Counts, settings and faults."""
+        answer: dict[str, Any] = self._call("GET", "/state")
+        return answer
+
+    def fault(self, mode: str, labels: int | None = None) -> None:
+        """Turn a fault mode on."""
+        self._call("POST", "/fault", {"mode": mode, **({"labels": labels} if labels else {})})
+
+    def clear(self) -> None:
+        """Recover from every fault."""
+        self._call("POST", "/clear", {})
+
+    def formats(self) -> list[str]:
+        """Every format received, in order."""
+        out: list[str] = []
+        while True:
+            page = self._call("GET", f"/formats?offset={len(out)}&limit=1000")
+            out += page["items"]
+            if len(out) >= page["total"] or not page["items"]:
+                return out
+
+    def printer(self, name: str) -> dict[str, Any]:
+        """The printer definition for this simulator."""
+        return {"name": name, "driver": "zpl-tcp", "host": "127.0.0.1", "port": self.port,
+                "settings": {"status_timeout": 1, "connect_timeout": 1, "send_timeout": 5}}
+
+    def stop(self) -> None:
+        """Stop the simulator."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+FAST_PRINTING = {"LABELSVC_PRINT_POLL_SECONDS": "0.1", "LABELSVC_PRINT_LEASE_SECONDS": "3",
+                 "LABELSVC_PRINT_RETRY_FIRST_SECONDS": "0.1",
+                 "LABELSVC_PRINT_RETRY_MAX_SECONDS": "0.5"}
+
+
+def wait_job(api: Api, job_id: int, status: str = "done", timeout: float = 60) -> dict[str, Any]:
+    """Wait (bounded) until a print job reaches a status; return it."""
+    deadline = time.monotonic() + timeout
+    while True:
+        code, body = api.get(f"/api/v1/print-jobs/{job_id}")
+        if code == 200 and body["status"] == status:
+            return dict(body)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"job {job_id} not {status} after {timeout} s: {body}")
+        time.sleep(0.1)
