@@ -227,3 +227,34 @@ def test_preview_of_an_identifier_decodes_to_it(api, serials, problem):
     body = problem(api.get("/api/v1/templates/serial-50x25/preview.png?identifier=NOPE"), 422,
                    "validation-error")
     assert "identifiers[0]" in body["errors"]
+
+
+def test_service_contract_streams_records_and_labels_in_order(api, db):
+    from sqlalchemy import select
+
+    from labelsvc.registry.models import identifiers
+    from labelsvc.services.labels import iter_render, load_template, render_records
+
+    lot = api.post("/api/v1/lots", {"scheme": "acme-lot", "fields": {"site": "austin",
+                                                                     "line": "D"},
+                                    "attributes": {"gtin": GTIN}}, role="receiver")
+    lot_value = lot.get_json()["identifiers"][0]["value"]
+    values = _issue_serials(api, 2, lot=lot_value)
+    austin = _issue_serials(api, 1, fields={"model": "WIDGET-200", "site": "austin"})
+    values_in_order = [values[1], values[0], values[1], *austin]
+    with db.transaction(write=False) as conn:
+        ids = {r.value: r.id for r in conn.execute(
+            select(identifiers.c.value, identifiers.c.id)
+            .where(identifiers.c.value.in_(values_in_order)))}
+        order = [ids[v] for v in values_in_order]
+        records = list(render_records(conn, order))
+        labels = list(iter_render(conn, load_template(conn, "serial-50x25"), order, "zpl"))
+    assert [r["value"] for r in records] == values_in_order
+    assert records[0]["lot_record"]["value"] == lot_value
+    assert records[0]["lot_record"]["attributes"] == {"gtin": GTIN}
+    assert records[0]["timezone"] == "Europe/Berlin" and records[3]["timezone"] == \
+        "America/Chicago"
+    assert records[3]["lot_record"] is None
+    assert len(labels) == 4 and all(b.startswith(b"^XA") and b.endswith(b"^XZ\n")
+                                    for b in labels)
+    assert [values_in_order[i].encode() in label for i, label in enumerate(labels)] == [True] * 4
