@@ -61,6 +61,8 @@ class ZplTcpDriver(PrinterDriver):
             sock = socket.create_connection((s.host, s.port), timeout=s.connect_timeout)
         except OSError as exc:
             raise PrinterUnreachable(f"cannot connect to {s.host}:{s.port}: {exc}") from exc
+        # A `~HS` after the labels must not wait for the labels' ACK (Nagle + delayed ACK).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return ZplTcpConnection(sock, s)
 
     def __repr__(self) -> str:

@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from cluster import (
     FAST_PRINTING,
     SYSTEM_SCHEME,
