@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from labelsvc.observability.context import request_id_bound
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import identifiers, printers
 from labelsvc.registry.queries import utc
@@ -101,9 +102,16 @@ class PrinterRun:
         except PrinterError as exc:
             jobs.store_fault(self.db, self.printer_id, exc.reason, _fault_status(exc))
             return
-        jobs.store_fault(self.db, self.printer_id, status.to_dict()["fault"], status.to_dict())
+        fault = status.fault
+        jobs.store_fault(self.db, self.printer_id, fault.value if fault else None,
+                         status.to_dict())
 
     def attempt(self, job: Row[Any]) -> None:
+        """One delivery attempt of a job, logged under the request id that made the job."""
+        with request_id_bound(job.request_id):
+            self._attempt(job)
+
+    def _attempt(self, job: Row[Any]) -> None:
         """One delivery attempt of a job on one connection."""
         printer = self._printer()
         self._chunk = []

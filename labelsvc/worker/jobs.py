@@ -169,7 +169,7 @@ def finish(db: Database, job_id: int, status: str, reason: str | None = None,
             next_attempt_at=None))
 
 
-def store_fault(db: Database, printer_id: int, reason: str, status: dict[str, Any] | None
+def store_fault(db: Database, printer_id: int, reason: str | None, status: dict[str, Any] | None
                 ) -> None:
     """Keep what the last attempt learnt about the printer."""
     with db.transaction() as conn:

@@ -8,6 +8,7 @@ from sqlalchemy import Connection
 
 from labelsvc.services.labels import iter_render
 from labelsvc.services.templates import Compiled
+from templates import Format
 
 
 def render_labels(conn: Connection, template: Compiled, identifier_ids: Sequence[int],
@@ -15,5 +16,5 @@ def render_labels(conn: Connection, template: Compiled, identifier_ids: Sequence
     """One printable document per identifier id, in order: a ZPL format or a one-page PDF."""
     if label_format == "pdf":
         return [b"".join(iter_render(conn, template, [i], "pdf", dpi)) for i in identifier_ids]
-    kind = "png" if label_format == "png" else "zpl"
+    kind: Format = "png" if label_format == "png" else "zpl"
     return list(iter_render(conn, template, identifier_ids, kind, dpi))
