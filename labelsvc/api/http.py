@@ -173,8 +173,18 @@ def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | No
             return _run_idempotent(run, g.actor, key)
 
         writes = body is not None and not public
-        return spec.validate(json=body, query=query, headers=WriteHeaders if writes else None,
-                             resp=SpecResponse(**codes), tags=list(tags),
-                             security=None if not public else {}, skip_validation=True)(wrapper)
+        documented = spec.validate(json=body, query=query,
+                                   headers=WriteHeaders if writes else None,
+                                   resp=SpecResponse(**codes), tags=list(tags),
+                                   security=None if not public else {},
+                                   skip_validation=True)(wrapper)
+
+        @functools.wraps(documented)
+        def direct(**kwargs: Any) -> Response:
+            # spectree documents the endpoint; it is not in the call path, where it would
+            # read every answer back into memory (a CSV export or a large render streams).
+            return wrapper(**kwargs)
+
+        return direct
 
     return decorate
