@@ -19,6 +19,8 @@ from labelsvc.services.issuance import PrintRequest
 
 bp = Blueprint("print_jobs", __name__, url_prefix="/api/v1")
 TAGS = ("print jobs",)
+# Job ids are 64-bit row ids: any other number is a 404 at routing, never a database error.
+JOB = "<int(min=1, max=9223372036854775807):job_id>"
 
 
 @bp.post("/print-jobs")
@@ -40,14 +42,14 @@ def list_(query: JobQuery) -> Response:
     return json_response(vars(page), model=JobListOut)
 
 
-@bp.get("/print-jobs/<int:job_id>")
+@bp.get(f"/print-jobs/{JOB}")
 @endpoint(answers={200: JobOut}, tags=TAGS)
 def read(job_id: int) -> Response:
     """Read a print job and its progress."""
     return json_response(printing.read_job(database(), job_id), model=JobOut)
 
 
-@bp.get("/print-jobs/<int:job_id>/labels")
+@bp.get(f"/print-jobs/{JOB}/labels")
 @endpoint(query=PageQuery, answers={200: JobLabelsOut}, tags=TAGS)
 def labels(job_id: int, query: PageQuery) -> Response:
     """Page through a job's labels in print order with their state."""
@@ -55,7 +57,7 @@ def labels(job_id: int, query: PageQuery) -> Response:
     return json_response(vars(page), model=JobLabelsOut)
 
 
-@bp.post("/print-jobs/<int:job_id>/cancel")
+@bp.post(f"/print-jobs/{JOB}/cancel")
 @endpoint(capability=tokens.PRINT, answers={200: JobOut, 202: JobOut}, tags=TAGS)
 def cancel(job_id: int) -> Response:
     """Cancel: at once when waiting (200), before the next label when printing (202)."""
@@ -63,7 +65,7 @@ def cancel(job_id: int) -> Response:
     return json_response(job, status, model=JobOut)
 
 
-@bp.post("/print-jobs/<int:job_id>/reprint")
+@bp.post(f"/print-jobs/{JOB}/reprint")
 @endpoint(capability=tokens.PRINT, answers={201: JobOut}, tags=TAGS)
 def reprint(job_id: int) -> Response:
     """Print a job's identifiers again as a new job; the body `{printer?, template?, copies?}`
