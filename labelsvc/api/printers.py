@@ -7,8 +7,7 @@ from flask import Blueprint, Response
 from labelsvc.api.http import actor, database, endpoint, json_response
 from labelsvc.api.models import PageQuery
 from labelsvc.api.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
-from labelsvc.errors import Forbidden
-from labelsvc.services import printers, printing
+from labelsvc.services import printers, printing, tokens
 
 bp = Blueprint("printers", __name__, url_prefix="/api/v1")
 TAGS = ("printers",)
@@ -25,17 +24,11 @@ def _definition(body: PrinterIn) -> printers.PrinterDefinition:
     return printers.PrinterDefinition(body.name, body.driver, body.dpi, settings, media, location)
 
 
-def _require_admin() -> None:
-    """Only admins manage printers."""
-    if actor().role != "admin":
-        raise Forbidden(f"a {actor().role} token may not manage printers")
-
-
 @bp.post("/printers")
-@endpoint(capability=None, body=PrinterIn, answers={201: PrinterOut}, tags=TAGS)
+@endpoint(capability=tokens.MANAGE_PRINTERS, body=PrinterIn, answers={201: PrinterOut},
+          tags=TAGS)
 def add(body: PrinterIn) -> Response:
     """Define a printer (admin)."""
-    _require_admin()
     return json_response(printers.add_printer(database(), _definition(body), actor()), 201,
                          model=PrinterOut)
 
@@ -56,10 +49,9 @@ def read(name: str) -> Response:
 
 
 @bp.delete("/printers/<name>")
-@endpoint(capability=None, answers={204: None}, tags=TAGS)
+@endpoint(capability=tokens.MANAGE_PRINTERS, answers={204: None}, tags=TAGS)
 def remove(name: str) -> Response:
     """Remove a printer (admin); its unfinished jobs fail (`printer-deleted`)."""
-    _require_admin()
     printing.remove_printer(database(), name, actor())
     return Response(status=204)
 

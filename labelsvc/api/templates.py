@@ -14,7 +14,6 @@ from labelsvc.api.label_models import (
 )
 from labelsvc.api.labels import binary_answer
 from labelsvc.api.models import PageQuery
-from labelsvc.errors import Forbidden
 from labelsvc.services import labels, templates, tokens
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
@@ -26,30 +25,21 @@ def _definition(body: TemplateIn) -> dict[str, object]:
     return body.model_dump(exclude_unset=True)
 
 
-def _require_admin() -> None:
-    """Only admins define label templates."""
-    who = actor()
-    try:
-        who.require(tokens.DEFINE_SCHEMES)
-    except Forbidden:
-        raise Forbidden(f"a {who.role} token may not define label templates") from None
-
-
 @bp.post("")
-@endpoint(capability=tokens.READ, body=TemplateIn, answers={201: TemplateOut}, tags=TAGS)
+@endpoint(capability=tokens.DEFINE_TEMPLATES, body=TemplateIn, answers={201: TemplateOut},
+          tags=TAGS)
 def define(body: TemplateIn) -> Response:
     """Define a label template or upload a ZPL format (version 1)."""
-    _require_admin()
     view = templates.define_template(database(), _definition(body), actor().name)
     return json_response(view, 201, model=TemplateOut,
                          headers={"Location": f"/api/v1/templates/{view['name']}"})
 
 
 @bp.put("/<name>")
-@endpoint(capability=tokens.READ, body=TemplateIn, answers={200: TemplateOut}, tags=TAGS)
+@endpoint(capability=tokens.DEFINE_TEMPLATES, body=TemplateIn, answers={200: TemplateOut},
+          tags=TAGS)
 def new_version(name: str, body: TemplateIn) -> Response:
     """Add a new version of a template; the first one of a shipped name overrides it."""
-    _require_admin()
     return json_response(templates.new_template_version(database(), name, _definition(body),
                                                         actor().name), model=TemplateOut)
 

@@ -23,9 +23,11 @@ PRINT = "print"
 APPEND_EVENTS = "append-events"
 COMPONENTS = "components"
 VOID = "void"
+DEFINE_TEMPLATES = "define-label-templates"
+MANAGE_PRINTERS = "manage-printers"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
-                 COMPONENTS, VOID})
+                 COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS})
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
     "line": frozenset({READ, ISSUE_SERIALS, PRINT, APPEND_EVENTS}),
