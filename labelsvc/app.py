@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import atexit
-import logging
 from typing import Any
 
 from flask import Flask
 
 from labelsvc import api, web
 from labelsvc.config import load_config
+from labelsvc.observability import logs
+from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.services import tokens
 
 
-def configure_logging(level: str) -> None:
-    """Log to standard error with time, level and source."""
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    root.setLevel(level)
+def configure_logging(level: str, fmt: str | None = None) -> None:
+    """Log to standard error, as JSON lines unless LABELSVC_LOG_FORMAT=text."""
+    logs.configure_logging(level, fmt or load_config()["LOG_FORMAT"])
 
 
 def open_database(config: dict[str, Any]) -> Database:
@@ -35,12 +33,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config())
     if test_config:
         app.config.update(test_config)
-    configure_logging(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     db = open_database(app.config)
     app.extensions["labelsvc.db"] = db
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
+    observability.init_app(app)
     api.init_app(app)
     web.init_app(app)
     start_printing(app, db)

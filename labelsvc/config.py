@@ -9,6 +9,9 @@
 | `LABELSVC_PORT` | `8000` | port `labelsvc serve` listens on |
 | `LABELSVC_WORKERS` | 2 x CPUs + 1, at most 8 | gunicorn worker processes of `labelsvc serve` |
 | `LABELSVC_LOG_LEVEL` | `INFO` | `DEBUG`, `INFO`, `WARNING` or `ERROR` |
+| `LABELSVC_LOG_FORMAT` | `json` | `json`: one JSON object per line; `text`: for a terminal |
+| `LABELSVC_ACCESS_LOG` | `1` | one log line per HTTP request (`0`: off) |
+| `LABELSVC_METRICS_COUNTERS` | `50` | counters shown on `/metrics`: those with the least headroom |
 | `LABELSVC_IDEMPOTENCY_HOURS` | `48` | how long Idempotency-Key answers are replayed (min 24) |
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
 | `LABELSVC_DB_POOL_SIZE` | `5` | database connections kept per process (PostgreSQL) |
@@ -67,6 +70,9 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PORT": int(env.get(PREFIX + "PORT", "8000")),
         "WORKERS": int(env.get(PREFIX + "WORKERS", "0")) or default_workers(),
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
+        "LOG_FORMAT": "text" if env.get(PREFIX + "LOG_FORMAT", "").lower() == "text" else "json",
+        "ACCESS_LOG": _flag(env.get(PREFIX + "ACCESS_LOG", "1")),
+        "METRICS_COUNTERS": int(env.get(PREFIX + "METRICS_COUNTERS", "50")),
         "IDEMPOTENCY_HOURS": idempotency_hours,
         "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         "DB_POOL_SIZE": int(env.get(PREFIX + "DB_POOL_SIZE", "5")),

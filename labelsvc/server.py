@@ -1,4 +1,9 @@
-"""Run the application under gunicorn, embedded, sharing no files with other instances."""
+"""Run the application under gunicorn, embedded, sharing no files with other instances.
+
+Requests are logged by the application (one JSON line each, LABELSVC_ACCESS_LOG), not by
+gunicorn; gunicorn's own messages use the same log format. Each serve process keeps its
+workers' metrics in a directory of its own under LABELSVC_DATA_DIR.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,8 @@ class Server(BaseApplication):  # type: ignore[misc]
             "timeout": 120,
             "graceful_timeout": 30,
             "loglevel": log_level.lower(),
-            "accesslog": "-",
+            "accesslog": None,
+            "logger_class": "labelsvc.observability.logs.GunicornLogger",
             "pidfile": None,
             "control_socket_disable": True,
             "preload_app": False,
@@ -31,6 +37,17 @@ class Server(BaseApplication):  # type: ignore[misc]
         for key, value in self.options.items():
             if key in self.cfg.settings and value is not None:
                 self.cfg.set(key, value)
+
+    def run(self) -> None:
+        """Serve until stopped, with a metrics directory of this process's own."""
+        from labelsvc.config import load_config
+        from labelsvc.observability import metrics
+
+        metrics.claim_directory(load_config()["DATA_DIR"])
+        try:
+            super().run()
+        finally:
+            metrics.release_directory()
 
     def load(self) -> Any:
         """Build the application in each worker (the master migrated already)."""

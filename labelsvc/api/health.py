@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, current_app
 
 from labelsvc.api.http import database, endpoint, json_response
 from labelsvc.api.models import HealthOut
+from labelsvc.observability import metrics
 from labelsvc.registry import setup
 
 log = logging.getLogger(__name__)
@@ -35,3 +36,11 @@ def readyz() -> Response:
         return json_response({"status": "unavailable", "detail": "migrations are pending"},
                              503, model=HealthOut)
     return json_response({"status": "ok"}, model=HealthOut)
+
+
+@bp.get("/metrics")
+@endpoint(public=True, tags=("health",))
+def metrics_text() -> Response:
+    """Answer the Prometheus metrics in text format; no token needed, like /healthz."""
+    registry = current_app.extensions["labelsvc.metrics"]
+    return Response(metrics.exposition(registry), content_type=metrics.CONTENT_TYPE)

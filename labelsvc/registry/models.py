@@ -215,6 +215,7 @@ class PrintJob(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     started_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     finished_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class PrintJobLabel(Base):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, func, insert, select, update
 
 from labelsvc.errors import JobFinished, NotFound, ValidationFailed
+from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
@@ -89,7 +90,8 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
     job_id = conn.execute(insert(print_jobs).values(
         printer_id=printer.id, template=request.template, status="queued", copies=copies,
         total=total, printed=0, reprint_of=reprint_of, cancel_requested=False, attempts=0,
-        created_at=now, created_by=actor.name).returning(print_jobs.c.id)).scalar_one()
+        created_at=now, created_by=actor.name, request_id=current_request_id()
+    ).returning(print_jobs.c.id)).scalar_one()
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
     step = 20_000
     for start in range(0, len(identifier_ids), step):

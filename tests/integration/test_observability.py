@@ -1,0 +1,175 @@
+"""Request ids, JSON log lines and /metrics, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import select
+
+from labelsvc.observability import metrics
+from labelsvc.observability.logs import JsonFormatter
+from labelsvc.registry.models import print_jobs
+from labelsvc.worker import PrintWorker, WorkerSettings
+from printers.sim import VirtualPrinter
+
+SCHEME = {"name": "obs-serial", "kind": "serial", "pattern": "OB{line:2}{seq:2}",
+          "charset": "0-9"}
+FAST = WorkerSettings(poll_seconds=0.05, lease_seconds=3, retry_first_seconds=0.05,
+                      retry_max_seconds=0.2, confirm_every=10, confirm_timeout=5,
+                      probe_seconds=60, threads=2)
+
+
+def samples(text: str, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+    """The samples of one metric in an exposition, keyed by their sorted labels."""
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for s in family.samples:
+            if s.name == name:
+                found[tuple(sorted(s.labels.items()))] = s.value
+    return found
+
+
+def scrape(api: Any) -> str:
+    """GET /metrics without a token."""
+    answer = api.get("/metrics", role=None)
+    assert answer.status_code == 200
+    assert answer.content_type.startswith("text/plain; version=")
+    return str(answer.get_data(as_text=True))
+
+
+def issue(api: Any, line: str, count: int, headers: dict[str, str] | None = None,
+          **extra: Any) -> Any:
+    """Issue serials of the test scheme."""
+    return api.post("/api/v1/serials", {"scheme": "obs-serial", "fields": {"line": line},
+                                        "count": count, **extra}, role="line", headers=headers)
+
+
+@pytest.fixture(scope="module")
+def scheme(api: Any) -> str:
+    """The small-capacity test scheme (99 values per line)."""
+    assert api.post("/api/v1/schemes", SCHEME).status_code == 201
+    return str(SCHEME["name"])
+
+
+def test_a_request_id_is_taken_or_made_and_answered(api):
+    given = api.get("/healthz", role=None, headers={"X-Request-ID": "plc-7.line-3:0042"})
+    assert given.headers["X-Request-ID"] == "plc-7.line-3:0042"
+    made = api.get("/healthz", role=None)
+    hostile = api.get("/healthz", role=None, headers={"X-Request-ID": "a b\tc" + "x" * 300})
+    for answer in (made, hostile):
+        assert len(answer.headers["X-Request-ID"]) == 32
+    assert made.headers["X-Request-ID"] != hostile.headers["X-Request-ID"]
+
+
+def test_each_request_logs_one_json_line_with_its_request_id_and_actor(api, scheme, caplog):
+    caplog.set_level(logging.INFO)
+    answer = issue(api, "01", 2, headers={"X-Request-ID": "req-log-1"})
+    assert answer.status_code == 201
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records
+             if r.name == "labelsvc.access"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["request_id"] == "req-log-1" and line["level"] == "INFO"
+    assert line["method"] == "POST" and line["path"] == "/api/v1/serials"
+    assert line["status"] == 201 and line["actor"] == "line-token"
+    assert line["duration_ms"] >= 0 and line["time"].endswith("Z")
+    assert line["logger"] == "labelsvc.access" and line["message"]
+
+
+def test_a_failure_logs_its_traceback_as_one_json_line_under_the_request_id():
+    from labelsvc.observability.context import request_id_bound
+
+    log = logging.getLogger("labelsvc.test")
+    try:
+        raise ValueError("line 3 jammed")
+    except ValueError:
+        with request_id_bound("req-exc"):
+            record = log.makeRecord(log.name, logging.ERROR, __file__, 1, "label %s lost",
+                                    ("X1",), sys.exc_info(),
+                                    extra={"printer": "line-3"})
+    text = JsonFormatter().format(record)
+    assert "\n" not in text
+    line = json.loads(text)
+    assert line["message"] == "label X1 lost" and line["printer"] == "line-3"
+    assert line["request_id"] == "req-exc" and "line 3 jammed" in line["exception"]
+
+
+def test_metrics_show_issued_identifiers_headroom_and_latency(api, scheme):
+    before = samples(scrape(api), "labelsvc_identifiers_issued_total")
+    key = (("kind", "serial"), ("scheme", "obs-serial"))
+    assert issue(api, "02", 90).status_code == 201
+    text = scrape(api)
+    assert samples(text, "labelsvc_identifiers_issued_total")[key] == before.get(key, 0) + 90
+    ratios = samples(text, "labelsvc_counter_headroom_ratio")
+    left = samples(text, "labelsvc_counter_remaining")
+    fullest = min(ratios, key=lambda k: ratios[k])
+    assert dict(fullest)["scheme"] == "obs-serial"
+    assert left[fullest] == 9 and ratios[fullest] == pytest.approx(9 / 99)
+    latency = samples(text, "labelsvc_http_request_duration_seconds_count")
+    assert latency[(("endpoint", "/api/v1/serials"), ("method", "POST"), ("status", "201"))] >= 1
+    assert samples(text, "labelsvc_registry_up")[()] == 1
+
+
+def test_counter_series_are_capped_to_those_with_least_headroom(app, api, scheme):
+    assert issue(api, "03", 1).status_code == 201
+    registry = metrics.build_registry(app.extensions["labelsvc.db"], max_counters=1)
+    text = metrics.exposition(registry).decode()
+    ratios = samples(text, "labelsvc_counter_headroom_ratio")
+    assert len(ratios) == 1
+    assert min(samples(scrape(api), "labelsvc_counter_headroom_ratio").values()) == \
+        pytest.approx(next(iter(ratios.values())))
+
+
+@pytest.fixture
+def sim() -> Iterator[VirtualPrinter]:
+    """A virtual printer on a free port."""
+    with VirtualPrinter(port=0) as printer:
+        yield printer
+
+
+def test_a_print_job_keeps_its_request_id_and_printer_faults_show(app, api, scheme, sim, caplog):
+    caplog.set_level(logging.INFO)
+    db = app.extensions["labelsvc.db"]
+    name = f"obs-{app.config['DATABASE_URL'][:5]}"
+    assert api.post("/api/v1/printers", {
+        "name": name, "driver": "zpl-tcp", "host": "127.0.0.1", "port": sim.port,
+        "settings": {"status_timeout": 0.3, "connect_timeout": 0.5, "send_timeout": 2}}
+    ).status_code == 201
+    sim.set_fault("pause")
+    answer = issue(api, "04", 3, headers={"X-Request-ID": "req-print-1"},
+                   print={"printer": name, "template": "datamatrix-25x12"})
+    assert answer.status_code == 201
+    job_id = answer.get_json()["print_job"]["id"]
+    with db.transaction(write=False) as conn:
+        stored = conn.execute(select(print_jobs.c.request_id)
+                              .where(print_jobs.c.id == job_id)).scalar_one()
+    assert stored == "req-print-1"
+    worker = PrintWorker(db, FAST, name="obs-worker").start()
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            text = scrape(api)
+            faults = samples(text, "labelsvc_printer_fault")
+            if faults.get((("fault", "paused"), ("printer", name))) == 1:
+                break
+            assert time.monotonic() < deadline, faults
+            time.sleep(0.05)
+        assert samples(text, "labelsvc_print_jobs")[(("status", "held"),)] >= 1
+        assert faults[(("fault", "paper-out"), ("printer", name))] == 0
+        sim.clear()
+        while api.get(f"/api/v1/print-jobs/{job_id}").get_json()["status"] != "done":
+            assert time.monotonic() < deadline + 15
+            time.sleep(0.05)
+    finally:
+        worker.stop()
+    held = [r for r in caplog.records if r.name == "labelsvc.worker.delivery"
+            and f"job {job_id}" in r.getMessage()]
+    assert held and all(r.request_id == "req-print-1" for r in held), \
+        [(r.getMessage(), r.request_id) for r in held]
