@@ -1,7 +1,8 @@
-"""Reads the web pages need beyond the API's use cases: signed-in actors, drafts, whole recalls."""
+"""What the web pages need beyond the API's use cases: actors, drafts, recalls, label previews."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -13,13 +14,16 @@ from sqlalchemy import select
 from labelsvc.errors import LabelsvcError, SchemeOverlap, Unauthorized, pydantic_errors
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, counters, schemes
-from labelsvc.services import genealogy
+from labelsvc.services import genealogy, labels, printers, templates
+from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import _check_overlap, compile_scheme, load_current
 from labelsvc.services.tokens import Actor
 from numbering import NumberingError, Scheme
 from numbering.pattern import Field
 
 RECALL_PAGE = 1000
+PRINTER_LIMIT = 1000
+PREVIEW_DPIS = (203, 300)
 
 
 def signed_in_actor(db: Database, token_id: int) -> Actor:
@@ -118,3 +122,46 @@ def recall_rows(db: Database, value: str) -> Iterator[dict[str, Any]]:
         if not cursor:
             return
 
+
+
+def printer_board(db: Database) -> list[dict[str, Any]]:
+    """Every printer with the last status a worker read."""
+    board = []
+    for printer in printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items:
+        board.append({**printer, "state": printers.printer_status(db, printer["name"])})
+    return board
+
+
+def print_choices(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """The printers and label templates a print form offers."""
+    return {"printers": printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items,
+            "templates": templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items}
+
+
+def png_data_uri(png: bytes) -> str:
+    """A PNG as a `data:` URI, so a page shows it without a second request that may fail."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def template_previews(db: Database, name: str, dpis: tuple[int, ...]) -> dict[int, str]:
+    """Sample-data previews of a template per dpi: a data URI, or the refusal in plant words."""
+    out: dict[int, str] = {}
+    for dpi in dpis:
+        try:
+            out[dpi] = png_data_uri(labels.preview_png(db, name, dpi=dpi, identifier=None))
+        except LabelsvcError as exc:
+            out[dpi] = exc.detail
+    return out
+
+
+def lot_label_preview(db: Database, *, template: str, scheme: str, fields: dict[str, str],
+                      date: dt.date | None, record: dict[str, Any]) -> tuple[str, str]:
+    """The label a receipt would print, with the lot number it would get; (value, data URI)."""
+    nxt = scheme_service.preview(db, scheme, fields, date, 1)["identifiers"]
+    value = nxt[0] if nxt else "?"
+    data = {"value": value, "lot": value, "kind": "lot", "scheme": scheme, "version": 0,
+            "status": "issued", "fields": fields, "issued_at": dt.datetime.now(dt.UTC).isoformat(),
+            "issued_by": "preview", "lot_record": None, **record}
+    png, _ = labels.render_request(db, template=template, format="png", dpi=None, data=data)
+    with png:
+        return value, png_data_uri(png.read())

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import screens, tokens
-from labelsvc.web import common, home, issue, lookup, schemes
+from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
 from labelsvc.web.common import SignInNeeded, can, csrf_token, database, render, signed_in
 
 log = logging.getLogger(__name__)
@@ -29,9 +29,9 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
                            "script-src 'self'; connect-src 'self'; form-action 'self'; "
                            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
-bp = Blueprint("web", __name__, static_folder="static", static_url_path="/static",
+bp = Blueprint("web", __name__, static_folder="static", static_url_path="/assets",
                template_folder="templates")
-for child in (home.bp, schemes.bp, issue.bp, lookup.bp):
+for child in (home.bp, schemes.bp, issue.bp, lookup.bp, printing.bp, labels.bp):
     bp.register_blueprint(child)
 
 

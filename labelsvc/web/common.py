@@ -99,9 +99,9 @@ def refusal(exc: BaseException) -> tuple[str, dict[str, str]]:
     return str(problem["detail"]), dict(problem.get("errors") or {})
 
 
-def render(template: str, status: int = 200, **context: Any) -> Response:
+def render(name: str, status: int = 200, /, **context: Any) -> Response:
     """Render a page or fragment."""
-    return Response(render_template(template, **context), status=status, mimetype="text/html")
+    return Response(render_template(name, **context), status=status, mimetype="text/html")
 
 
 def login_redirect() -> Response:

@@ -39,8 +39,16 @@ def _body(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
         raw = form.get(key, "").strip()
         if raw:
             body[key] = int(raw) if raw.isdigit() else raw
+    attributes = form_fields(form, "attributes.")
+    if attributes:
+        body["attributes"] = attributes
     if kind == "lot":
         body["count"] = 1
+    if form.get("print.printer", "").strip():
+        body["print"] = {"printer": form["print.printer"].strip(),
+                         "template": form.get("print.template", "").strip()}
+        copies = form.get("print.copies", "").strip() or "1"
+        body["print"]["copies"] = int(copies) if copies.isdigit() else copies
     return body
 
 
@@ -60,9 +68,11 @@ def _issue_request(body: IssueIn, kind: str) -> issuance.IssueRequest:
         extra = {"quantity": body.quantity, "uom": body.uom, "expiry": body.expiry}
     if isinstance(body, SerialsIn):
         extra["lot"] = body.lot
+    printing = (issuance.PrintRequest(body.print.printer, body.print.template, body.print.copies)
+                if body.print else None)
     return issuance.IssueRequest(kind=kind, scheme=body.scheme, fields=dict(body.fields),
                                  count=body.count, date=body.date, attributes=attributes,
-                                 **extra)
+                                 print=printing, **extra)
 
 
 def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int = 200,
@@ -76,7 +86,7 @@ def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int
     template = f"issue/_{name}_panel.html" if is_fragment() else f"issue/{name}.html"
     return render(template, 200 if is_fragment() else status, schemes=options, chosen=chosen,
                   fields=fields, values=form, errors=errors or {}, detail=detail, issued=issued,
-                  shown=SHOWN_VALUES)
+                  shown=SHOWN_VALUES, choices=screens.print_choices(database()))
 
 
 def _issue(kind: str) -> Response:
@@ -87,6 +97,8 @@ def _issue(kind: str) -> Response:
         errors = pydantic_errors(exc)
         return _panel(kind, request.form, status=422, errors=errors,
                       detail="check the marked entries")
+    if body.print is not None:
+        actor().require(tokens.PRINT)
     try:
         issued = issuance.issue(database(), _issue_request(body, kind), actor(),
                                 current_app.extensions.get("labelsvc.print_jobs"))
@@ -154,3 +166,31 @@ def next_values() -> Response:
     except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
         detail, errors = refusal(exc)
     return render("issue/_next.html", result=result, detail=detail, errors=errors)
+
+
+@bp.post("/receive/_label")
+@page(tokens.ISSUE_LOTS)
+def lot_label() -> Response:
+    """The label the receipt would print, with the lot number it would get (a live fragment)."""
+    template = request.form.get("print.template", "").strip()
+    if not template:
+        return render("issue/_label.html", image=None, value=None,
+                      detail="choose a label template to see the label")
+    try:
+        body = _validated(request.form, "lot")
+        req = _issue_request(body, "lot")
+        # Before the supplier's lot is scanned, the preview shows where it will be printed.
+        attributes = {"supplier_lot": "SUPPLIER-LOT", **req.attributes}
+        record = {"attributes": attributes, "quantity": req.quantity, "uom": req.uom,
+                  "expiry": req.expiry.isoformat() if req.expiry else None}
+        value, image = screens.lot_label_preview(database(), template=template,
+                                                 scheme=req.scheme, fields=req.fields,
+                                                 date=body.date, record=record)
+    except pydantic.ValidationError as exc:
+        errors = pydantic_errors(exc)
+        return render("issue/_label.html", image=None, value=None,
+                      detail="; ".join(f"{k}: {v}" for k, v in errors.items()))
+    except Exception as exc:  # noqa: BLE001 - refusals are shown in place of the label
+        detail, _ = refusal(exc)
+        return render("issue/_label.html", image=None, value=None, detail=detail)
+    return render("issue/_label.html", image=image, value=value, detail=None)

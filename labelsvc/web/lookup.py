@@ -40,7 +40,8 @@ def lookup() -> Response:
 @page()
 def record(value: str) -> Response:
     """The record: what it is, its events, its lot and what went into it."""
-    return render("lookup/record.html", record=records.read_record(database(), value))
+    return render("lookup/record.html", record=records.read_record(database(), value),
+                  choices=screens.print_choices(database()))
 
 
 @bp.get("/identifiers/<path:value>/trace")

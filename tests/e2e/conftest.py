@@ -11,6 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "system"))
+sys.path.insert(0, str(Path(__file__).parent))
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

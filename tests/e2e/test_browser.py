@@ -1,0 +1,298 @@
+"""Each role's main task end to end in headless Chromium against a live service and printer."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+from live import PRINTER, Plant, launch_chromium, sign_in, start_plant  # noqa: E402
+
+# Every input, select and textarea a person fills must have a label (or aria-label).
+UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => !['hidden', 'submit', 'button'].includes(el.type))
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby'))
+  .map(el => el.name || el.id || el.outerHTML.slice(0, 80))"""
+
+
+@pytest.fixture(scope="module")
+def plant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Plant]:
+    """A live service with a virtual printer."""
+    running = start_plant(tmp_path_factory.mktemp("plant"))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """One headless Chromium for the module."""
+    with playwright_api.sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A fresh browser context (no cookies); console errors fail the test."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900},
+                                   accept_downloads=True)
+    tab = context.new_page()
+    tab.set_default_timeout(10_000)
+    errors: list[str] = []
+    tab.on("console", lambda m: errors.append(f"console: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    yield tab
+    context.close()
+    assert errors == [], errors
+
+
+def labelled(page: Any) -> None:
+    """Fail when a form control on the page has no label."""
+    assert page.evaluate(UNLABELLED) == [], page.url
+
+
+def job_done(plant: Plant, job_id: int, timeout: float = 20) -> dict[str, Any]:
+    """Wait for a print job to finish, through the API."""
+    api = plant.api("viewer")
+    deadline = time.monotonic() + timeout
+    while True:
+        status, job = api.get(f"/api/v1/print-jobs/{job_id}")
+        assert status == 200, job
+        if job["status"] in ("done", "cancelled", "failed") or time.monotonic() > deadline:
+            return dict(job)
+        time.sleep(0.1)
+
+
+def test_admin_defines_a_scheme_with_live_preview(page: Any, plant: Plant) -> None:
+    sign_in(page, plant, "admin")
+    labelled(page)
+    page.get_by_role("link", name="Define numbering schemes").click()
+    page.get_by_role("link", name="New scheme").click()
+    labelled(page)
+    page.get_by_label("Name", exact=True).fill("cell-serial")
+    pattern = page.get_by_label("Pattern")
+    pattern.fill("C{cell:2}{YYY}{seq:4}")
+    expect(page.locator("#err-pattern")).to_contain_text("unknown token {YYY}")
+    pattern.fill("C{cell:2}{YY}{seq:4}")
+    expect(page.locator("#err-pattern")).to_be_empty()
+    expect(page.get_by_test_id("capacity")).to_have_text("9,999 per cell and year")
+    page.get_by_label("Cell").fill("07")
+    page.get_by_label("Production date").fill("2026-03-15")
+    expect(page.get_by_test_id("draft-values")).to_contain_text("C07260001")
+    labelled(page)
+    page.get_by_role("button", name="Define scheme").click()
+    expect(page.get_by_role("status")).to_contain_text("Saved version 1")
+    page.get_by_label("Cell").fill("12")
+    expect(page.get_by_test_id("preview-values")).to_contain_text("C12")
+    labelled(page)
+    status, scheme = plant.api("viewer").get("/api/v1/schemes/cell-serial")
+    assert status == 200 and scheme["definition"]["pattern"] == "C{cell:2}{YY}{seq:4}"
+    assert scheme["versions"][0]["created_by"] == "admin-web"
+
+
+def test_line_issues_and_prints(page: Any, plant: Plant) -> None:
+    before = len(plant.printer.formats)
+    sign_in(page, plant, "line")
+    page.get_by_role("link", name="Issue serials").click()
+    labelled(page)
+    page.get_by_label("Scheme").select_option("acme-serial")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Model").select_option("WIDGET-200")
+    page.get_by_label("Site").select_option("austin")
+    page.get_by_label("How many").fill("3")
+    expect(page.get_by_test_id("next-values")).to_contain_text("423")
+    page.get_by_label("Printer").select_option(PRINTER)
+    page.get_by_label("Label template").select_option("serial-50x25")
+    page.get_by_role("button", name="Issue and print").click()
+    issued = page.get_by_test_id("issued")
+    expect(issued).to_contain_text("Issued 3 serials")
+    expect(page.get_by_test_id("job-progress")).to_have_attribute("data-status", "done",
+                                                                 timeout=20_000)
+    expect(page.get_by_test_id("job-progress")).to_contain_text("3 of 3 labels printed")
+    values = issued.locator("a.code").all_inner_texts()
+    assert len(values) == 3
+    api = plant.api("viewer")
+    for value in values:
+        status, record = api.get(f"/api/v1/identifiers/{value}")
+        assert status == 200 and record["issued_by"] == "line-web"
+        assert record["fields"] == {"model": "WIDGET-200", "site": "austin"}
+        assert "printed" in [e["type"] for e in record["events"]]
+    received = b"".join(plant.printer.formats[before:])
+    assert all(value.encode() in received for value in values)
+
+
+def test_receiver_scans_a_supplier_lot_receives_and_prints(page: Any, plant: Plant) -> None:
+    before = len(plant.printer.formats)
+    sign_in(page, plant, "receiver")
+    page.get_by_role("link", name="Receive a lot").click()
+    labelled(page)
+    page.get_by_label("Supplier", exact=True).fill("Nordic Polymers")
+    page.get_by_label("Quantity").fill("24")
+    page.get_by_label("Unit").fill("kg")
+    page.get_by_label("Expiry date").fill("2027-02-28")
+    page.get_by_label("GTIN on the case").fill("09506000134352")
+    page.get_by_label("Site").select_option("munich")
+    page.get_by_label("Line").fill("2")
+    page.get_by_label("Printer").select_option(PRINTER)
+    page.get_by_label("Labels to print").fill("2")
+    expect(page.get_by_test_id("label-preview")).to_be_visible()
+    # The supplier-lot field has the focus when the page opens; a scanner types, then Enter.
+    page.get_by_label("Supplier's lot").focus()
+    page.keyboard.type("NP-2026-0815")
+    page.keyboard.press("Enter")
+    received = page.get_by_test_id("received")
+    expect(received).to_contain_text("NP-2026-0815")
+    expect(page.get_by_test_id("job-progress")).to_have_attribute("data-status", "done",
+                                                                 timeout=20_000)
+    lot = received.locator("a.code").inner_text()
+    assert re.fullmatch(r"LM\d{5}-2\d{2}", lot), lot
+    expect(page.get_by_label("Supplier's lot")).to_be_focused()
+    expect(page.get_by_label("Supplier's lot")).to_have_value("")
+    labelled(page)
+    status, record = plant.api("viewer").get(f"/api/v1/identifiers/{lot}")
+    assert status == 200
+    assert record["attributes"] == {"supplier": "Nordic Polymers", "supplier_lot": "NP-2026-0815",
+                                    "gtin": "09506000134352"}
+    assert record["quantity"] == 24 and record["uom"] == "kg" and record["expiry"] == "2027-02-28"
+    assert len(plant.printer.formats) - before == 2
+
+
+def test_receive_page_opens_with_the_scan_field_focused(page: Any, plant: Plant) -> None:
+    sign_in(page, plant, "receiver")
+    page.goto(plant.url + "/receive")
+    expect(page.get_by_label("Supplier's lot")).to_be_focused()
+    page.keyboard.type("NOTHING-ELSE")
+    page.keyboard.press("Enter")
+    expect(page.locator("#err-fields-line")).not_to_be_empty()
+
+
+def _lot_with_units(plant: Plant) -> tuple[str, list[str]]:
+    """A received lot and two serials built from it, through the API."""
+    status, body = plant.api("receiver").post("/api/v1/lots", {
+        "scheme": "acme-lot", "fields": {"site": "austin", "line": "5"}, "quantity": 10,
+        "uom": "pcs", "expiry": time.strftime("%Y-%m-%d", time.gmtime(time.time() + 86400 * 5)),
+        "supplier_lot": "RESIN-7"})
+    assert status == 201, body
+    lot = body["identifiers"][0]["value"]
+    status, body = plant.api("line").post("/api/v1/serials", {
+        "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "austin"},
+        "count": 2, "lot": lot})
+    assert status == 201, body
+    return lot, [i["value"] for i in body["identifiers"]]
+
+
+def test_viewer_scans_traces_recalls_and_exports(page: Any, plant: Plant,
+                                                 tmp_path: Path) -> None:
+    lot, units = _lot_with_units(plant)
+    sign_in(page, plant, "viewer")
+    page.get_by_role("link", name="Look up a code").click()
+    expect(page.get_by_label("Scan or type a code")).to_be_focused()
+    page.keyboard.type(units[0])
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("record-value")).to_have_text(units[0])
+    expect(page.get_by_test_id("events")).to_contain_text("issued")
+    labelled(page)
+    page.get_by_role("link", name="Made of (trace down)").click()
+    expect(page.get_by_test_id("trace-items")).to_contain_text(lot)
+    page.get_by_role("link", name=lot).first.click()
+    expect(page.get_by_test_id("record-value")).to_have_text(lot)
+    page.get_by_role("link", name="Recall").last.click()
+    expect(page.get_by_test_id("recall-result")).to_contain_text(units[1])
+    labelled(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download CSV").click()
+    saved = tmp_path / "recall.csv"
+    download.value.save_as(saved)
+    rows = list(csv.DictReader(io.StringIO(saved.read_text())))
+    assert sorted(r["value"] for r in rows) == sorted(units)
+    assert all(r["via"] == lot and r["status"] == "issued" for r in rows)
+    status, recall = plant.api("viewer").get(f"/api/v1/recall?identifier={lot}")
+    assert sorted(i["value"] for i in recall["items"]) == sorted(units)
+    page.get_by_role("link", name="Expiring").click()
+    expect(page.get_by_test_id("expiring")).to_contain_text(lot)
+    labelled(page)
+
+
+def test_recall_takes_a_scanned_lot(page: Any, plant: Plant) -> None:
+    lot, units = _lot_with_units(plant)
+    sign_in(page, plant, "viewer")
+    page.goto(plant.url + "/recall")
+    expect(page.get_by_label("Lot or part to recall")).to_be_focused()
+    page.keyboard.type(lot)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("recall-result")).to_contain_text(units[0])
+
+
+def test_printers_jobs_reprint_and_templates(page: Any, plant: Plant) -> None:
+    status, body = plant.api("line").post("/api/v1/serials", {
+        "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "munich"},
+        "print": {"printer": PRINTER, "template": "serial-50x25"}})
+    assert status == 201, body
+    job_id = body["print_job"]["id"]
+    assert job_done(plant, job_id)["status"] == "done"
+    sign_in(page, plant, "line")
+    page.get_by_role("link", name="Printers").first.click()
+    expect(page.get_by_test_id(f"printer-{PRINTER}")).to_contain_text("ready", timeout=15_000)
+    page.get_by_role("link", name="Jobs", exact=True).click()
+    labelled(page)
+    page.get_by_role("link", name=str(job_id), exact=True).click()
+    expect(page.get_by_test_id("job-progress")).to_have_attribute("data-status", "done")
+    labelled(page)
+    page.get_by_role("button", name="Reprint").click()
+    expect(page.get_by_role("heading", name=re.compile(r"Print job \d+"))).not_to_have_text(
+        f"Print job {job_id}")
+    expect(page.get_by_test_id("job-progress")).to_have_attribute("data-status", "done",
+                                                                 timeout=20_000)
+    expect(page.get_by_test_id("job-progress")).to_contain_text("1 of 1 labels printed")
+    status, jobs = plant.api("viewer").get("/api/v1/print-jobs?limit=1")
+    assert jobs["items"][0]["reprint_of"] == job_id and jobs["items"][0]["status"] == "done"
+    page.get_by_role("link", name="Templates").click()
+    page.get_by_role("link", name="serial-50x25").click()
+    for dpi, width in ((203, 406), (300, 610)):
+        image = page.get_by_test_id(f"preview-{dpi}")
+        expect(image).to_be_visible()
+        assert image.evaluate("img => img.naturalWidth") == width
+    labelled(page)
+
+
+def test_admin_uploads_a_zpl_format_and_sees_its_preview(page: Any, plant: Plant) -> None:
+    sign_in(page, plant, "admin")
+    page.goto(plant.url + "/templates")
+    labelled(page)
+    page.get_by_label("Template name").fill("byo-serial")
+    page.get_by_label("Width (mm)").fill("50.8")
+    page.get_by_label("Height (mm)").fill("25.4")
+    page.get_by_label("ZPL (paste it here)").fill(
+        "^XA^FO20,20^A0N,30,30^FD{value}^FS^FO20,60^BCN,60,Y,N,N^FD{value}^FS^XZ")
+    page.get_by_role("button", name="Upload").click()
+    expect(page.get_by_role("heading", name=re.compile("byo-serial"))).to_be_visible()
+    expect(page.get_by_test_id("preview-203")).to_be_visible()
+    status, template = plant.api("viewer").get("/api/v1/templates/byo-serial")
+    assert status == 200 and template["kind"] == "zpl"
+
+
+def test_every_page_from_home_is_labelled_and_keyboard_reachable(page: Any,
+                                                                 plant: Plant) -> None:
+    sign_in(page, plant, "admin")
+    links = page.locator("main .cards a").evaluate_all("els => els.map(a => a.href)")
+    assert len(links) >= 9
+    for link in links:
+        page.goto(link)
+        labelled(page)
+        assert page.locator("h1").count() == 1, link
+    page.goto(plant.url + "/")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
