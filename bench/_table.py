@@ -3,6 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Result:
+    """One figure of a benchmark, its baseline from the same run, and its goal."""
+
+    bench: str
+    measure: str
+    ours: float
+    unit: str
+    baseline: float | None = None
+    goal: str = ""
+    ok: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        """Our figure over the baseline's."""
+        return self.ours / self.baseline if self.baseline else None
 
 
 def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:

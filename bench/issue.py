@@ -24,7 +24,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "system")]
 
 import psycopg  # noqa: E402
 
-from bench._table import print_table  # noqa: E402
+from bench._table import Result, print_table  # noqa: E402
 
 import cluster  # noqa: E402
 
@@ -90,11 +90,11 @@ def _p(latencies: list[float], q: int) -> float:
     return statistics.quantiles(latencies, n=100)[q - 1] * 1000
 
 
-def main() -> None:
-    """Run both comparisons and print one table."""
+def main(argv: list[str] | None = None) -> list[Result]:
+    """Run both comparisons and print one table; return the figures against their goals."""
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=10.0, help="duration of part (b)")
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     url = cluster.create_database()
     tmp = Path(tempfile.mkdtemp(prefix="labelsvc-bench-"))
     env = cluster.service_env(url, tmp)
@@ -154,6 +154,13 @@ def main() -> None:
         cluster.drop_database(url)
     print_table("issue: PostgreSQL, identifiers per second (goals: (a) ≥ 0.25, (b) ≥ 0.5 "
                 "with p99 < 50 ms)", ["what", "per second", "p50 ms", "p99 ms", "ratio"], rows)
+    p99 = _p(http_lat, 99)
+    return [Result("issue", "(a) 10,000 in one POST vs COPY", http_best, "ids/s", copy_best,
+                   "≥ 0.25 × baseline", http_best / copy_best >= 0.25),
+            Result("issue", "(b) count=1, 16 clients vs psycopg loop", http_rate, "ids/s",
+                   raw_rate, "≥ 0.5 × baseline", http_rate / raw_rate >= 0.5),
+            Result("issue", "(b) p99 latency, count=1, 16 clients", p99, "ms",
+                   _p(raw_lat, 99), "< 50 ms", p99 < 50)]
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "system")]
 
-from bench._table import print_table  # noqa: E402
+from bench._table import Result, print_table  # noqa: E402
 
 import cluster  # noqa: E402
 
@@ -72,12 +72,12 @@ def _run(backend: str, sizes: list[int], work: Path) -> list[list[object]]:
     return rows
 
 
-def main() -> None:
-    """Run the benchmark and print its table."""
+def main(argv: list[str] | None = None) -> list[Result]:
+    """Run the benchmark and print its table; return the figures against their goals."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--labels", type=int, default=10_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     rows: list[list[object]] = []
     for backend in backends:
@@ -88,6 +88,9 @@ def main() -> None:
                  "worker peak MB"], rows)
     worst = max(float(str(r[4])) for r in rows if r[1] == args.labels)
     print(f"\ngoal: {args.labels:,} labels under 5 s end to end; slowest run {worst:.2f} s")
+    return [Result("print", f"{r[1]:,}-label job end to end, {r[0]}", float(str(r[4])), "s",
+                   goal="< 5 s" if r[1] == args.labels else "",
+                   ok=float(str(r[4])) < 5 if r[1] == args.labels else None) for r in rows]
 
 
 if __name__ == "__main__":

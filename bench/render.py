@@ -18,6 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench._table import Result  # noqa: E402
 from templates import render_to, shipped_templates  # noqa: E402
 
 TEMPLATE = "serial-50x25"
@@ -103,30 +104,30 @@ def peak_pdf_memory(count: int) -> float:
     return int(out.stdout.strip()) / 1024
 
 
-def main() -> None:
-    """Print the benchmark table."""
+def main(argv: list[str] | None = None) -> list[Result]:
+    """Print the benchmark table; return the figures against their goals."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=1000)
     parser.add_argument("--peak-labels", type=int, default=100_000)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     n = args.labels
     rows: list[tuple[str, str, str]] = []
-    results: dict[str, float] = {}
+    rates: dict[str, float] = {}
     for name, run in [("ZPL (labelsvc)", ours("zpl")), ("PDF (labelsvc)", ours("pdf")),
                       ("PNG (labelsvc)", ours("png")),
                       ("PDF naive reportlab widgets", naive_reportlab),
                       ("PDF WeasyPrint HTML", weasyprint_html)]:
         try:
-            results[name] = rate(run, n)
-            rows.append((name, f"{results[name]:,.0f}", ""))
+            rates[name] = rate(run, n)
+            rows.append((name, f"{rates[name]:,.0f}", ""))
         except ImportError as exc:
             rows.append((name, "n/a", f"not installed: {exc.name}"))
-    pdf = results["PDF (labelsvc)"]
-    goals = {"ZPL (labelsvc)": (results["ZPL (labelsvc)"] >= 20_000, "goal >= 20,000/s"),
-             "PNG (labelsvc)": (results["PNG (labelsvc)"] >= 1_000, "goal >= 1,000/s")}
+    pdf = rates["PDF (labelsvc)"]
+    goals = {"ZPL (labelsvc)": (rates["ZPL (labelsvc)"] >= 20_000, "goal >= 20,000/s"),
+             "PNG (labelsvc)": (rates["PNG (labelsvc)"] >= 1_000, "goal >= 1,000/s")}
     for other, factor in (("PDF naive reportlab widgets", 3), ("PDF WeasyPrint HTML", 20)):
-        if other in results:
-            ratio = pdf / results[other]
+        if other in rates:
+            ratio = pdf / rates[other]
             goals[other] = (ratio >= factor, f"labelsvc PDF is {ratio:.1f}x (goal >= {factor}x)")
     print(f"{n:,} labels of {TEMPLATE}\n")
     print(f"{'renderer':<30} {'labels/s':>10}  note")
@@ -136,11 +137,21 @@ def main() -> None:
             ok, text = goals[name]
             note = f"{text} {'met' if ok else 'MISSED'}"
         print(f"{name:<30} {speed:>10}  {note}")
+    results = [Result("render", "ZPL labels", rates["ZPL (labelsvc)"], "/s",
+                      goal="≥ 20,000/s", ok=goals["ZPL (labelsvc)"][0]),
+               Result("render", "PNG labels", rates["PNG (labelsvc)"], "/s",
+                      goal="≥ 1,000/s", ok=goals["PNG (labelsvc)"][0])]
+    for other, factor in (("PDF naive reportlab widgets", 3), ("PDF WeasyPrint HTML", 20)):
+        results.append(Result("render", f"PDF labels vs {other.removeprefix('PDF ')}", pdf,
+                              "/s", rates.get(other), f"≥ {factor} × baseline",
+                              goals[other][0] if other in goals else None))
     if args.peak_labels:
         mb = peak_pdf_memory(args.peak_labels)
         verdict = "met" if mb < 300 else "MISSED"
         label = f"peak memory, {args.peak_labels:,}-label PDF"
         print(f"\n{label}: {mb:,.0f} MB (goal < 300 MB {verdict})")
+        results.append(Result("render", label, mb, "MB", goal="< 300 MB", ok=mb < 300))
+    return results
 
 
 if __name__ == "__main__":
