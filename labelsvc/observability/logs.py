@@ -53,12 +53,13 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         """Render a record, with `-` for a missing request id."""
-        if getattr(record, "request_id", None) is None:
+        missing = getattr(record, "request_id", None) is None
+        if missing:
             record.request_id = "-"
         try:
             return super().format(record)
         finally:
-            if record.request_id == "-":
+            if missing:
                 record.request_id = None
 
 

@@ -40,7 +40,7 @@ WAITING_STATES = ("queued", "printing", "held")
 PRINTER_FAULTS = ("unreachable", "printer-error", "paper-out", "head-open", "ribbon-out",
                   "paused")
 
-disable_created_metrics()  # `_created` series say nothing a plant needs
+disable_created_metrics()  # type: ignore[no-untyped-call]  # `_created` says nothing here
 
 _directory: Path | None = None
 _directory_lock: IO[str] | None = None
@@ -76,7 +76,7 @@ def claim_directory(data_dir: str | Path) -> Path:
     _directory_lock = _lock(path / "lock")
     _directory, _directory_owner = path, os.getpid()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
-    values.ValueClass = values.MultiProcessValue()
+    values.ValueClass = values.MultiProcessValue()  # type: ignore[no-untyped-call]
     return path
 
 
@@ -109,7 +109,7 @@ def build_registry(db: Database, max_counters: int) -> CollectorRegistry:
     """The collectors of one application: request latency and the registry's state."""
     registry = CollectorRegistry(auto_describe=False)
     if _directory is not None:
-        MultiProcessCollector(registry, path=str(_directory))
+        MultiProcessCollector(registry, path=str(_directory))  # type: ignore[no-untyped-call]
     else:
         registry.register(request_seconds())
     registry.register(RegistryCollector(db, max_counters))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -173,3 +175,34 @@ def test_a_print_job_keeps_its_request_id_and_printer_faults_show(app, api, sche
             and f"job {job_id}" in r.getMessage()]
     assert held and all(r.request_id == "req-print-1" for r in held), \
         [(r.getMessage(), r.request_id) for r in held]
+
+
+CLAIM = """
+import os, sys
+from labelsvc.observability import metrics
+path = metrics.claim_directory(sys.argv[1])
+print(path, flush=True)
+if sys.argv[2] == "crash":
+    os._exit(0)  # as after kill -9: the directory stays, its lock goes
+sys.stdin.read()
+"""
+
+
+def test_each_serve_process_gets_its_own_metrics_directory_and_stale_ones_go(tmp_path):
+    def claim(mode: str) -> subprocess.Popen[str]:
+        return subprocess.Popen([sys.executable, "-c", CLAIM, str(tmp_path), mode],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    crashed = claim("crash")
+    stale = Path(crashed.stdout.readline().strip())  # type: ignore[union-attr]
+    crashed.wait(10)
+    running = claim("wait")
+    live = Path(running.stdout.readline().strip())  # type: ignore[union-attr]
+    try:
+        newest = claim("crash")
+        third = Path(newest.stdout.readline().strip())  # type: ignore[union-attr]
+        newest.wait(10)
+        assert not stale.exists()  # its serve process is gone
+        assert live.is_dir() and live != third  # a running one keeps its own
+    finally:
+        running.communicate("", timeout=10)
