@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from labelsvc.api.models import IssueIn, LotsIn, SerialsIn
 from labelsvc.errors import pydantic_errors
+from labelsvc.registry.queries import number
 from labelsvc.services import issuance, schemes, screens, tokens
 from labelsvc.web.common import actor, database, form_fields, is_fragment, page, refusal, render
 
@@ -181,7 +182,7 @@ def lot_label() -> Response:
         req = _issue_request(body, "lot")
         # Before the supplier's lot is scanned, the preview shows where it will be printed.
         attributes = {"supplier_lot": "SUPPLIER-LOT", **req.attributes}
-        record = {"attributes": attributes, "quantity": req.quantity, "uom": req.uom,
+        record = {"attributes": attributes, "quantity": number(req.quantity), "uom": req.uom,
                   "expiry": req.expiry.isoformat() if req.expiry else None}
         value, image = screens.lot_label_preview(database(), template=template,
                                                  scheme=req.scheme, fields=req.fields,

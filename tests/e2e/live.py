@@ -76,3 +76,12 @@ def sign_in(page: Any, plant: Plant, role: str) -> None:
     page.get_by_label("API token").fill(plant.tokens[role])
     page.keyboard.press("Enter")
     page.wait_for_url(plant.url + "/")
+
+
+def fill_receipt(page: Any, entries: dict[str, str], *, site: str, labels: str) -> None:
+    """Fill the receive form (all but the supplier's lot, which is scanned last)."""
+    for label, value in entries.items():
+        page.get_by_label(label, exact=label == "Supplier").fill(value)
+    page.get_by_label("Site").select_option(site)
+    page.get_by_label("Printer").select_option(PRINTER)
+    page.get_by_label("Labels to print").fill(labels)

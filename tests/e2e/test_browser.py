@@ -17,7 +17,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
-from live import PRINTER, Plant, launch_chromium, sign_in, start_plant  # noqa: E402
+from live import (  # noqa: E402
+    PRINTER,
+    Plant,
+    fill_receipt,
+    launch_chromium,
+    sign_in,
+    start_plant,
+)
 
 # Every input, select and textarea a person fills must have a label (or aria-label).
 UNLABELLED = """() => [...document.querySelectorAll('input, select, textarea')]
@@ -139,15 +146,9 @@ def test_receiver_scans_a_supplier_lot_receives_and_prints(page: Any, plant: Pla
     sign_in(page, plant, "receiver")
     page.get_by_role("link", name="Receive a lot").click()
     labelled(page)
-    page.get_by_label("Supplier", exact=True).fill("Nordic Polymers")
-    page.get_by_label("Quantity").fill("24")
-    page.get_by_label("Unit").fill("kg")
-    page.get_by_label("Expiry date").fill("2027-02-28")
-    page.get_by_label("GTIN on the case").fill("09506000134352")
-    page.get_by_label("Site").select_option("munich")
-    page.get_by_label("Line").fill("2")
-    page.get_by_label("Printer").select_option(PRINTER)
-    page.get_by_label("Labels to print").fill("2")
+    fill_receipt(page, {"Supplier": "Nordic Polymers", "Quantity": "24", "Unit": "kg",
+                        "Expiry date": "2027-02-28", "GTIN on the case": "09506000134352",
+                        "Line": "2"}, site="munich", labels="2")
     expect(page.get_by_test_id("label-preview")).to_be_visible()
     # The supplier-lot field has the focus when the page opens; a scanner types, then Enter.
     page.get_by_label("Supplier's lot").focus()
@@ -250,6 +251,8 @@ def test_printers_jobs_reprint_and_templates(page: Any, plant: Plant) -> None:
     labelled(page)
     page.get_by_role("link", name=str(job_id), exact=True).click()
     expect(page.get_by_test_id("job-progress")).to_have_attribute("data-status", "done")
+    expect(page.get_by_role("table").last).to_contain_text("printed")
+    assert "built-in" not in page.content()
     labelled(page)
     page.get_by_role("button", name="Reprint").click()
     expect(page.get_by_role("heading", name=re.compile(r"Print job \d+"))).not_to_have_text(

@@ -149,3 +149,12 @@ def test_the_api_stays_json_and_sessionless(app: Flask, api: Any) -> None:
     answer = api.get("/api/v1/schemes")
     assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
     assert app.test_client().get("/api/v1/nothing").mimetype == "application/problem+json"
+
+
+def test_the_session_key_is_made_once_and_shared(tmp_path: Any) -> None:
+    from labelsvc.web import load_or_create_secret
+
+    first = load_or_create_secret(str(tmp_path / "data"))
+    assert load_or_create_secret(str(tmp_path / "data")) == first and len(first) >= 32
+    assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
