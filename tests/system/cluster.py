@@ -90,24 +90,51 @@ def create_token(env: dict[str, str], role: str = "admin", name: str = "system-t
 
 
 @dataclass
-class Service:
-    """One `labelsvc serve` process group (gunicorn master and its workers)."""
+class ProcessGroup:
+    """A `labelsvc` command running in its own process group, logging to a file."""
 
     env: dict[str, str]
+    proc: subprocess.Popen[bytes] | None = field(default=None, init=False)
+    log: Path | None = field(default=None, init=False)
+    stop_seconds: float = field(default=15.0, init=False)
+
+    def spawn(self, log_name: str, *args: str) -> None:
+        """Start `labelsvc ARGS` with its output in LABELSVC_DATA_DIR/LOG_NAME."""
+        self.log = Path(self.env["LABELSVC_DATA_DIR"]) / log_name
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([str(BIN / "labelsvc"), *args], env=self.env,
+                                     stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
+                                     start_new_session=True)
+
+    def kill(self) -> None:
+        """kill -9 the whole process group, as a power cut or OOM killer would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        """Stop gracefully (SIGTERM), then kill what is left."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=self.stop_seconds)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+@dataclass
+class Service(ProcessGroup):
+    """One `labelsvc serve` process group (gunicorn master and its workers)."""
+
     port: int = field(default_factory=free_port)
     workers: int = 2
-    proc: subprocess.Popen[bytes] | None = None
-    log: Path | None = None
 
     def start(self, timeout: float = 60) -> Service:
         """Start the service and wait until /readyz answers 200."""
-        self.log = Path(self.env["LABELSVC_DATA_DIR"]) / f"serve-{self.port}.log"
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        out = self.log.open("ab")
-        self.proc = subprocess.Popen(
-            [str(BIN / "labelsvc"), "serve", "--host", "127.0.0.1", "--port", str(self.port),
-             "--workers", str(self.workers)],
-            env=self.env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        self.spawn(f"serve-{self.port}.log", "serve", "--host", "127.0.0.1", "--port",
+                   str(self.port), "--workers", str(self.workers))
+        assert self.proc is not None and self.log is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -119,22 +146,6 @@ class Service:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"labelsvc serve not ready after {timeout} s")
-
-    def kill(self) -> None:
-        """kill -9 the whole process group, as a power cut or OOM killer would."""
-        if self.proc is not None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM), then kill what is left."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 class Api:
@@ -233,38 +244,20 @@ def default_workers() -> int:
 
 
 @dataclass
-class Worker:
+class Worker(ProcessGroup):
     """One `labelsvc worker` process (print jobs, scale-out)."""
 
-    env: dict[str, str]
     name: str = field(default_factory=lambda: f"worker-{uuid.uuid4().hex[:6]}")
-    proc: subprocess.Popen[bytes] | None = None
-    log: Path | None = None
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        self.stop_seconds = 20.0  # SIGTERM stops before the next label
 
     def start(self) -> Worker:
         """Start the worker; it migrates first, then looks for printers with work."""
-        self.log = Path(self.env["LABELSVC_DATA_DIR"]) / f"{self.name}.log"
-        self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([str(BIN / "labelsvc"), "worker", "--name", self.name],
-                                     env=self.env, stdout=self.log.open("ab"),
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        threads = ["--threads", str(self.threads)] if self.threads else []
+        self.spawn(f"{self.name}.log", "worker", "--name", self.name, *threads)
         return self
-
-    def kill(self) -> None:
-        """kill -9 the worker, as a power cut would."""
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
-
-    def stop(self) -> None:
-        """Stop gracefully (SIGTERM: before the next label), then kill what is left."""
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
 
 @dataclass

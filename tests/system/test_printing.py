@@ -87,7 +87,8 @@ def test_kill_9_worker_mid_job_resumes_without_losing_a_label(pg_url, tmp_path):
 def test_two_workers_two_services_four_printers(pg_url, tmp_path):
     env, services, token = _setup(pg_url, tmp_path, services=2)
     sims = [Simulator(label_seconds=0.002).start() for _ in range(4)]
-    workers = [Worker(env, name=f"worker-{n}").start() for n in (1, 2)]
+    # Two threads each: four printers with work need both workers.
+    workers = [Worker(env, name=f"worker-{n}", threads=2).start() for n in (1, 2)]
     try:
         apis = [Api(s.port, token) for s in services]
         names = [f"line-{n}" for n in range(1, 5)]
