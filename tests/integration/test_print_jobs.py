@@ -310,8 +310,12 @@ def test_printer_api_roles_and_validation(api, worker, sim, problem):
     one = api.get(f"/api/v1/printers/{printer}", role="viewer").get_json()
     assert (one["dpi"], one["port"], one["line"], one["media"]["width_mm"]) == \
         (300, sim.port, printer, 50.8)
+    other = add_printer(api, sim)
     listed = api.get("/api/v1/printers?limit=1").get_json()
     assert len(listed["items"]) == 1 and listed["next_cursor"]
+    rest = api.get(f"/api/v1/printers?limit=1000&cursor={listed['next_cursor']}").get_json()
+    names = [p["name"] for p in listed["items"] + rest["items"]]
+    assert {printer, other} <= set(names) and len(names) == len(set(names))
     problem(api.get("/api/v1/printers/nope/status"), 404, "not-found")
     problem(api.post("/api/v1/print-jobs", {"printer": printer, "template": TEMPLATE,
                                              "identifiers": ["NOPE"]}, role="line"),
