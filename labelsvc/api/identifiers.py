@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
-from collections.abc import Iterator
-from typing import Any
 
 from flask import Blueprint, Response, request, stream_with_context
 
@@ -25,7 +20,7 @@ from labelsvc.api.models import (
     TraceQuery,
     VoidIn,
 )
-from labelsvc.services import genealogy, records, tokens
+from labelsvc.services import export, genealogy, records, tokens
 
 bp = Blueprint("identifiers", __name__, url_prefix="/api/v1")
 TAGS = ("identifiers",)
@@ -58,21 +53,6 @@ def _wants_csv() -> bool:
         request.accept_mimetypes["application/json"]
 
 
-def _csv_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """Write identifier objects as CSV lines, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([json.dumps(row.get(c), ensure_ascii=False) if c in ("fields", "attributes")
-                         else ("" if row.get(c) is None else row.get(c)) for c in CSV_COLUMNS])
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
 @bp.get("/identifiers")
 @endpoint(query=SearchQuery, answers={200: IdentifierListOut}, tags=TAGS)
 def search(query: SearchQuery) -> Response:
@@ -80,7 +60,8 @@ def search(query: SearchQuery) -> Response:
     filters = _filters(query)
     if _wants_csv():
         rows = records.export(database(), filters)
-        return Response(stream_with_context(_csv_lines(rows)), mimetype="text/csv",
+        return Response(stream_with_context(export.csv_lines(rows, CSV_COLUMNS)),
+                        mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=identifiers.csv"})
     page = records.search(database(), filters, limit=query.limit, cursor=query.cursor)
     return json_response(vars(page), model=IdentifierListOut)

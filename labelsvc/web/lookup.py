@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
-from labelsvc.services import genealogy, records, scanning, screens
+from labelsvc.services import export, genealogy, records, scanning, screens
 from labelsvc.web.common import database, page, render
 
 bp = Blueprint("lookup", __name__)
@@ -66,21 +63,6 @@ def recall() -> Response:
     return render("lookup/recall.html", code=code, result=result)
 
 
-def _recall_lines(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
-    """Write recall rows as CSV, header first."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(RECALL_COLUMNS)
-    for row in rows:
-        writer.writerow([json.dumps(row.get(c), ensure_ascii=False)
-                         if isinstance(row.get(c), dict) else ("" if row.get(c) is None
-                                                               else row.get(c))
-                         for c in RECALL_COLUMNS])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
 @bp.get("/recall.csv")
 @page()
 def recall_csv() -> Response:
@@ -95,7 +77,8 @@ def recall_csv() -> Response:
             yield from rows
 
     safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in code)[:60] or "recall"
-    return Response(stream_with_context(_recall_lines(everything())), mimetype="text/csv",
+    return Response(stream_with_context(export.csv_lines(everything(), RECALL_COLUMNS)),
+                    mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename=recall-{safe}.csv"})
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 
 def test_csv_export_streams_every_row(api: Any) -> None:
-    assert api.post("/api/v1/schemes", {"name": "stream-serial", "kind": "serial", "pattern": "ST{seq:6}",
-                                        "charset": "0-9"}).status_code == 201
+    scheme = {"name": "stream-serial", "kind": "serial", "pattern": "ST{seq:6}",
+              "charset": "0-9"}
+    assert api.post("/api/v1/schemes", scheme).status_code == 201
     issued = api.post("/api/v1/serials", {"scheme": "stream-serial", "fields": {},
                                           "count": 3000}, role="line")
     assert issued.status_code == 201
