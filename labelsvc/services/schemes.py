@@ -78,7 +78,7 @@ def _validated(definition: dict[str, Any]) -> Scheme:
     return compile_scheme(definition)
 
 
-def _check_overlap(conn: Connection, new: Scheme) -> None:
+def check_overlap(conn: Connection, new: Scheme) -> None:
     """Refuse a scheme that can produce another scheme's values, unless allowed."""
     if new.allow_overlap:
         return
@@ -108,7 +108,7 @@ def define_scheme(db: Database, definition: dict[str, Any], actor: str,
     with db.transaction() as conn:
         if load_current(conn, scheme.name) is not None:
             raise SchemeExists(f"a scheme named {scheme.name} exists; PUT a new version instead")
-        _check_overlap(conn, scheme)
+        check_overlap(conn, scheme)
         scheme_id = conn.execute(
             insert_ignoring_conflicts(conn, schemes)
             .values(name=scheme.name, kind=scheme.kind, current_version=1, seeded=seeded,
@@ -137,7 +137,7 @@ def new_version(db: Database, name: str, definition: dict[str, Any], actor: str)
             raise ValidationFailed(f"scheme {name} issues {current.scheme.kind}s; a new version "
                                    f"cannot change that",
                                    {"kind": f"must stay {current.scheme.kind}"})
-        _check_overlap(conn, scheme)
+        check_overlap(conn, scheme)
         version = current.version + 1
         conn.execute(insert(scheme_versions).values(
             scheme_id=current.id, version=version, definition=scheme.definition(),

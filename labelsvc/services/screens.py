@@ -16,7 +16,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, counters, schemes
 from labelsvc.services import genealogy, labels, printers, templates
 from labelsvc.services import schemes as scheme_service
-from labelsvc.services.schemes import _check_overlap, compile_scheme, load_current
+from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
 from labelsvc.services.tokens import Actor
 from numbering import NumberingError, Scheme
 from numbering.pattern import Field
@@ -85,7 +85,7 @@ def check_draft(db: Database, definition: dict[str, Any], fields: dict[str, str]
     report.capacity_report = scheme.capacity_report
     with db.transaction(write=False) as conn:
         try:
-            _check_overlap(conn, scheme)
+            check_overlap(conn, scheme)
         except SchemeOverlap as exc:
             report.overlap = exc.detail
         current = load_current(conn, scheme.name)
