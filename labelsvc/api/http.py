@@ -104,8 +104,8 @@ def read_query(model: type[BaseModel]) -> Any:
     return model.model_validate(request.args.to_dict())
 
 
-def _run_idempotent(view: Callable[[], Response], who: Actor, key: str) -> Response:
-    """Run a write once per key: replay the first answer, refuse a changed request."""
+def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
+    """Run a write once per key and token: replay the first answer, refuse a changed one."""
     db = database()
     hours = int(current_app.config["IDEMPOTENCY_HOURS"])
     print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
@@ -170,7 +170,7 @@ def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | No
             if not key or len(key) > MAX_KEY_LENGTH:
                 raise ValidationFailed(f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
                                        {"Idempotency-Key": f"1 to {MAX_KEY_LENGTH} characters"})
-            return _run_idempotent(run, g.actor, key)
+            return run_once(run, g.actor, key)
 
         writes = body is not None and not public
         documented = spec.validate(json=body, query=query,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pydantic
 from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
+from labelsvc.api.http import run_once
 from labelsvc.api.models import IssueIn, LotsIn, SerialsIn
 from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
@@ -87,10 +89,19 @@ def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int
     template = f"issue/_{name}_panel.html" if is_fragment() else f"issue/{name}.html"
     return render(template, 200 if is_fragment() else status, schemes=options, chosen=chosen,
                   fields=fields, values=form, errors=errors or {}, detail=detail, issued=issued,
-                  shown=SHOWN_VALUES, choices=screens.print_choices(database()))
+                  shown=SHOWN_VALUES, choices=screens.print_choices(database()),
+                  request_key=uuid.uuid4().hex)
 
 
 def _issue(kind: str) -> Response:
+    """Issue once per form shown: sending the same form again (a refresh) shows the first answer."""
+    key = request.form.get("request_key", "")
+    if not key or len(key) > 64:
+        return _issue_now(kind)
+    return run_once(lambda: _issue_now(kind), actor(), f"web-{kind}-{key}")
+
+
+def _issue_now(kind: str) -> Response:
     """Validate the form, issue, and show the identifiers or the refusal."""
     try:
         body = _validated(request.form, kind)
@@ -107,7 +118,7 @@ def _issue(kind: str) -> Response:
         detail, errors = refusal(exc)
         return _panel(kind, request.form, status=422, errors=errors, detail=detail)
     kept = {k: v for k, v in request.form.items()
-            if k not in ("supplier_lot", "quantity", "expiry", "csrf_token")}
+            if k not in ("supplier_lot", "quantity", "expiry", "csrf_token", "request_key")}
     return _panel(kind, kept, issued=issued)
 
 

@@ -92,6 +92,21 @@ def test_issue_and_receive_record_what_the_form_says(browser_for: Any, api: Any)
     assert record["expiry"] == "2027-01-31"
 
 
+def test_sending_the_same_form_again_issues_nothing_new(browser_for: Any, api: Any) -> None:
+    line = browser_for("line")
+    form = line.get("/issue?scheme=acme-serial").get_data(as_text=True)
+    key = re.search(r'name="request_key" value="([0-9a-f]+)"', form)
+    assert key, "the issue form carries a key of its own"
+    body = {**SERIAL, "count": "2", "request_key": key.group(1)}
+    first = line.post("/issue", body).get_data(as_text=True)
+    again = line.post("/issue", body).get_data(as_text=True)   # a refresh of the result page
+    issued = re.findall(r'class="code" href="/identifiers/([^"]+)"', first)
+    assert len(issued) == 2
+    assert re.findall(r'class="code" href="/identifiers/([^"]+)"', again) == issued
+    fresh = re.search(r'name="request_key" value="([0-9a-f]+)"', first)
+    assert fresh and fresh.group(1) != key.group(1), "the next run gets a new key"
+
+
 def test_scheme_editor_lints_previews_and_saves(browser_for: Any, api: Any) -> None:
     admin = browser_for("admin")
     draft = {"name": "web-serial", "kind": "serial", "pattern": "W{line:2}{seq:4}",
