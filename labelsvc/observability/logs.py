@@ -102,11 +102,6 @@ def configure_access_log(enabled: bool) -> None:
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO if enabled else logging.CRITICAL + 1)
 
 
-def access_logged() -> bool:
-    """Say whether request lines are logged."""
-    return logging.getLogger(ACCESS_LOGGER).isEnabledFor(logging.INFO)
-
-
 class GunicornLogger(GunicornBaseLogger):  # type: ignore[misc]
     """gunicorn's own messages (start, worker exits) in our log format; no access log."""
 

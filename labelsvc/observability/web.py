@@ -34,7 +34,7 @@ def _answer(response: Response) -> Response:
     seconds = time.perf_counter() - g.request_started
     rule = request.url_rule.rule if request.url_rule is not None else "<unmatched>"
     metrics.observe_request(rule, request.method, response.status_code, seconds)
-    if logs.access_logged():
+    if access.isEnabledFor(logging.INFO):
         who = g.get("actor") or g.get("web_actor")
         access.info("%s %s %s", request.method, request.path, response.status_code, extra={
             "method": request.method, "path": request.path, "status": response.status_code,

@@ -206,3 +206,19 @@ def test_each_serve_process_gets_its_own_metrics_directory_and_stale_ones_go(tmp
         assert live.is_dir() and live != third  # a running one keeps its own
     finally:
         running.communicate("", timeout=10)
+
+
+def test_the_access_log_can_be_turned_off(api, caplog):
+    from labelsvc.config import load_config
+    from labelsvc.observability.logs import configure_access_log
+
+    assert load_config({"LABELSVC_ACCESS_LOG": "0"})["ACCESS_LOG"] is False
+    assert load_config({})["ACCESS_LOG"] is True and load_config({})["LOG_FORMAT"] == "json"
+    caplog.set_level(logging.INFO)
+    configure_access_log(False)
+    try:
+        answer = api.get("/healthz", role=None)
+    finally:
+        configure_access_log(True)
+    assert answer.headers["X-Request-ID"]
+    assert not [r for r in caplog.records if r.name == "labelsvc.access"]
