@@ -23,7 +23,8 @@ def _serve(args: argparse.Namespace) -> int:
     setup.prepare(db, seed_examples=config["SEED_EXAMPLES"])
     db.dispose()
     Server(host=args.host or config["HOST"], port=args.port or config["PORT"],
-           workers=args.workers or config["WORKERS"], log_level=config["LOG_LEVEL"]).run()
+           workers=args.workers or config["WORKERS"], threads=config["THREADS"],
+           log_level=config["LOG_LEVEL"]).run()
     return 0
 
 

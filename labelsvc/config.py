@@ -8,6 +8,7 @@
 | `LABELSVC_HOST` | `127.0.0.1` | address `labelsvc serve` listens on |
 | `LABELSVC_PORT` | `8000` | port `labelsvc serve` listens on |
 | `LABELSVC_WORKERS` | 2 x CPUs + 1, at most 8 | gunicorn worker processes of `labelsvc serve` |
+| `LABELSVC_THREADS` | `4` | request threads per gunicorn worker process |
 | `LABELSVC_LOG_LEVEL` | `INFO` | `DEBUG`, `INFO`, `WARNING` or `ERROR` |
 | `LABELSVC_LOG_FORMAT` | `json` | `json`: one JSON object per line; `text`: for a terminal |
 | `LABELSVC_ACCESS_LOG` | `1` | one log line per HTTP request (`0`: off) |
@@ -69,6 +70,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "HOST": env.get(PREFIX + "HOST", "127.0.0.1"),
         "PORT": int(env.get(PREFIX + "PORT", "8000")),
         "WORKERS": int(env.get(PREFIX + "WORKERS", "0")) or default_workers(),
+        "THREADS": max(1, int(env.get(PREFIX + "THREADS", "4"))),
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": "text" if env.get(PREFIX + "LOG_FORMAT", "").lower() == "text" else "json",
         "ACCESS_LOG": _flag(env.get(PREFIX + "ACCESS_LOG", "1")),

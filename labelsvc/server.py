@@ -15,12 +15,13 @@ from gunicorn.app.base import BaseApplication
 class Server(BaseApplication):  # type: ignore[misc]
     """gunicorn with our settings: no pid file, no control socket, the app built per worker."""
 
-    def __init__(self, *, host: str, port: int, workers: int, log_level: str) -> None:
+    def __init__(self, *, host: str, port: int, workers: int, threads: int,
+                 log_level: str) -> None:
         self.options: dict[str, Any] = {
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
+            "threads": threads,
             "timeout": 120,
             "graceful_timeout": 30,
             "loglevel": log_level.lower(),

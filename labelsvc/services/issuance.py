@@ -101,19 +101,24 @@ def ensure_counter(conn: Connection, scheme_id: int, key: str, start: int) -> No
         scheme_id=scheme_id, key=key, next=start, skipped=0, created_at=dt.datetime.now(dt.UTC)))
 
 
+# One atomic UPDATE … RETURNING decides which values a request gets (built once).
+_RESERVE = (update(counters)
+            .where((counters.c.scheme_id == bindparam("counter_scheme"))
+                   & (counters.c.key == bindparam("counter_key")))
+            .values(next=case((counters.c.next < bindparam("first"), bindparam("first")),
+                              else_=counters.c.next) + bindparam("n"))
+            .returning(counters.c.id, counters.c.next))
+
+
 def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str,
                           n: int) -> tuple[int, int]:
     """Take `n` consecutive counter values atomically; return (counter id, first value)."""
     start = scheme.scheme.start
-    advanced = case((counters.c.next < start, start), else_=counters.c.next) + n
-    reserve = (update(counters)
-               .where((counters.c.scheme_id == scheme.id) & (counters.c.key == key))
-               .values(next=advanced)
-               .returning(counters.c.id, counters.c.next))
-    row = conn.execute(reserve).first()
+    values = {"counter_scheme": scheme.id, "counter_key": key, "first": start, "n": n}
+    row = conn.execute(_RESERVE, values).first()
     if row is None:  # the first value of this counter: create its row, then reserve
         ensure_counter(conn, scheme.id, key, start)
-        row = conn.execute(reserve).one()
+        row = conn.execute(_RESERVE, values).one()
     first = row.next - n
     last_allowed = start + scheme.scheme.capacity - 1
     if row.next - 1 > last_allowed:

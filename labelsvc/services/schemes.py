@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
 from labelsvc.errors import NotFound, SchemeExists, SchemeOverlap, ValidationFailed
 from labelsvc.registry.database import Database
@@ -49,16 +49,19 @@ def scheme_view(name: str, version: int, scheme: Scheme) -> dict[str, Any]:
             "capacity_report": scheme.capacity_report}
 
 
+_CURRENT = (select(schemes.c.id, schemes.c.name, schemes.c.seeded, scheme_versions.c.version,
+                   scheme_versions.c.definition)
+            .join(scheme_versions, (scheme_versions.c.scheme_id == schemes.c.id)
+                  & (scheme_versions.c.version == schemes.c.current_version))
+            .where(schemes.c.name == bindparam("name")))
+
+
 def load_current(conn: Connection, name: str, *, for_update: bool = False) -> CurrentScheme | None:
     """Load a scheme's current version by name."""
-    query = (select(schemes.c.id, schemes.c.name, schemes.c.seeded, scheme_versions.c.version,
-                    scheme_versions.c.definition)
-             .join(scheme_versions, (scheme_versions.c.scheme_id == schemes.c.id)
-                   & (scheme_versions.c.version == schemes.c.current_version))
-             .where(schemes.c.name == name))
+    query = _CURRENT
     if for_update and conn.dialect.name == "postgresql":
         query = query.with_for_update(of=schemes)
-    row = conn.execute(query).first()
+    row = conn.execute(query, {"name": name}).first()
     if row is None:
         return None
     return CurrentScheme(row.id, row.name, row.version, row.seeded, compile_scheme(row.definition))
