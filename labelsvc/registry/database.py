@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DisconnectionError
 
 _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
     "labelsvc_connection", default=None
@@ -31,10 +33,12 @@ class Database:
             args.setdefault("timeout", busy_seconds)
             args.setdefault("check_same_thread", False)
         else:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
         self.engine: Engine = create_engine(self.url, connect_args=args, **kwargs)
         if self.is_sqlite:
             _serialise_sqlite_writers(self.engine, busy_seconds)
+        else:
+            _ping_connections_the_server_closed(self.engine)
 
     @property
     def lock_path(self) -> Path | None:
@@ -62,6 +66,29 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+
+
+def _ping_connections_the_server_closed(engine: Engine) -> None:
+    """Check a pooled connection before use only when its socket has something to read.
+
+    An idle, healthy connection has nothing to read; one the server closed (a restart, a
+    fail-over, an idle timeout) has its end-of-file waiting. Such a connection is pinged and,
+    when dead, replaced before the request uses it — without a round trip on every request.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        try:
+            readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        except (OSError, ValueError):
+            readable = [True]
+        if not readable:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # noqa: BLE001 - any failure means: use another connection
+            raise DisconnectionError("the database closed this connection") from exc
 
 
 def _serialise_sqlite_writers(engine: Engine, busy_seconds: float) -> None:
