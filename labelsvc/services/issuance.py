@@ -70,10 +70,16 @@ class IssueRequest:
 
 @dataclass
 class Issued:
-    """The issued identifiers (API objects) and the print job made for them."""
+    """The issued values, the identifier object they all share but for `value`, and the job."""
 
-    identifiers: list[dict[str, Any]]
+    values: list[str]
+    shared: dict[str, Any]
     print_job: dict[str, Any] | None
+
+    @property
+    def identifiers(self) -> list[dict[str, Any]]:
+        """The identifier objects, one per value."""
+        return [{**self.shared, "value": value} for value in self.values]
 
 
 class PrintJobs(Protocol):
@@ -221,11 +227,9 @@ def issue(db: Database, req: IssueRequest, actor: Actor,
         if req.print is not None:
             print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
     log.info("%s issued %d %s(s) of %s (%s)", actor.name, len(ids), req.kind, req.scheme, key)
-    lot_value = req.lot
-    objects = [identifier_object({**base, "value": value, "scheme": current.name,
-                                  "version": current.version, "lot": lot_value})
-               for value in inserted]
-    return Issued(objects, print_job)
+    shared = identifier_object({**base, "value": None, "scheme": current.name,
+                                "version": current.version, "lot": req.lot})
+    return Issued(list(inserted), shared, print_job)
 
 
 def _base_row(current: CurrentScheme, req: IssueRequest, actor: Actor, day: dt.date,

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
 import pytest
 
@@ -159,3 +161,18 @@ def test_issued_events_record_the_actor(api):
     value = issue(api, {"scheme": "acme-serial", "fields": WIDGET}).get_json()["identifiers"][0]
     record = api.get(f"/api/v1/identifiers/{value['value']}").get_json()
     assert [(e["type"], e["actor"]) for e in record["events"]] == [("issued", "line-token")]
+
+
+def test_batch_answer_is_the_identifier_object_of_each_value(api: Any) -> None:
+    answer = api.post("/api/v1/serials", {"scheme": "acme-serial", "count": 3,
+                                          "fields": {"model": "WIDGET-200", "site": "austin",
+                                                     "shift": "B"},
+                                          "attributes": {"customer": "Zoë & Co \"quoted\""}},
+                      role="line")
+    assert answer.status_code == 201
+    body = json.loads(answer.get_data(as_text=True))
+    assert body["print_job"] is None and len(body["identifiers"]) == 3
+    assert len({i["value"] for i in body["identifiers"]}) == 3
+    for item in body["identifiers"]:
+        record = api.get(f"/api/v1/identifiers/{item['value']}").get_json()
+        assert {k: record[k] for k in item} == item
