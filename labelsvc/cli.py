@@ -14,11 +14,12 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _serve(args: argparse.Namespace) -> int:
     """Migrate, seed, then run the service under gunicorn."""
-    from labelsvc.app import open_database
+    from labelsvc.app import configure_logging, open_database
     from labelsvc.registry import setup
     from labelsvc.server import Server
 
     config = load_config()
+    configure_logging(config["LOG_LEVEL"])
     db = open_database(config)
     setup.prepare(db, seed_examples=config["SEED_EXAMPLES"])
     db.dispose()
@@ -104,7 +105,6 @@ def _worker(args: argparse.Namespace) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: done.set())
     worker.start()
-    print(f"print worker {worker.owner} running", file=sys.stderr, flush=True)
     done.wait()
     worker.stop(15)
     db.dispose()

@@ -8,7 +8,6 @@ request from the service's JSON log into the worker's log line for the job it ma
 from __future__ import annotations
 
 import json
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +29,6 @@ from cluster import (
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 REQUEST_ID = "topology-issue-0001"
-BANNER = re.compile(r"print worker \S+ running")
 
 
 def metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -42,12 +40,8 @@ def metrics(port: int) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 
 
 def json_lines(path: Path) -> list[dict[str, Any]]:
-    """Every line of a process log, each of which must be one JSON object.
-
-    `labelsvc worker` also prints a plain start-up banner to standard error; it is skipped.
-    """
-    lines = [line for line in path.read_text().splitlines()
-             if line.strip() and not BANNER.fullmatch(line)]
+    """Every line of a process log, each of which must be one JSON object."""
+    lines = [line for line in path.read_text().splitlines() if line.strip()]
     parsed = [json.loads(line) for line in lines]
     assert all({"time", "level", "logger", "message", "request_id"} <= set(p) for p in parsed)
     return parsed
