@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,6 +94,26 @@ class CompiledPattern:
             alg = self.tokens[self.check_at].algorithm  # type: ignore[union-attr]
             pieces[self.check_at] = alg.compute(_payload("".join(pieces), alg.alphabet))
         return "".join(pieces)
+
+    def format_many(self, fields: FieldValues, day: dt.date, seqs: Iterable[int | None]
+                    ) -> list[str]:
+        """Build identifiers that differ only in their counter (and random) tokens."""
+        varying = [i for i, t in enumerate(self.tokens) if isinstance(t, Counter)]
+        fixed = [r(fields, day, None) if i not in varying else "" for i, r in enumerate(self.plan)]
+        alg = self.check_last
+        if len(varying) != 1 or (alg is None and self.check_at >= 0):
+            return [self.format(fields, day, seq) for seq in seqs]  # e.g. a VIN check mid-way
+        at = varying[0]
+        head, tail = "".join(fixed[:at]), "".join(fixed[at + 1:])
+        render = self.plan[at]
+        if alg is None:
+            return [head + render(fields, day, seq) + tail for seq in seqs]
+        compute, alphabet = alg.compute, alg.alphabet
+        out = []
+        for seq in seqs:
+            text = head + render(fields, day, seq) + tail
+            out.append(text + compute(_payload(text, alphabet)))
+        return out
 
     def counter_key(self, fields: FieldValues, day: dt.date) -> str:
         """The printed key parts (fields and date tokens, or the scope) joined by '-'."""

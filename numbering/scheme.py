@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 from typing import Literal as TypingLiteral
 from zoneinfo import ZoneInfo
@@ -148,6 +149,12 @@ class Scheme(BaseModel):
         """Build one identifier; SequenceExhausted when `seq` does not fit its width."""
         day = date if type(date) is dt.date else self.production_date(fields, date)
         return self.__pydantic_private__["_c"].format(fields, day, seq)  # type: ignore[index]
+
+    def format_many(self, fields: FieldValues, date: DateInput = None,
+                    seqs: Iterable[int | None] = ()) -> list[str]:
+        """Build one identifier per counter value, sharing everything else (a batch)."""
+        day = date if type(date) is dt.date else self.production_date(fields, date)
+        return self._c.format_many(fields, day, seqs)
 
     def parse(self, value: str) -> Parsed:
         """Read an identifier back; ParseError when it does not fit this scheme."""

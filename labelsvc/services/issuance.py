@@ -264,8 +264,8 @@ def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int
     while len(inserted) < count:
         needed = count - len(inserted)
         counter_id, first = reserve_counter_block(conn, current, key, needed)
-        pending = [(seq, scheme.format(fields=fields, date=day, seq=seq))
-                   for seq in range(first, first + needed)]
+        seqs = range(first, first + needed)
+        pending = list(zip(seqs, scheme.format_many(fields, day, seqs), strict=True))
         for attempt in range(RANDOM_RETRIES + 1):
             batch: dict[str, int] = {}
             order.update({value: seq for seq, value in pending})

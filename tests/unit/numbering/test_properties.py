@@ -115,6 +115,16 @@ def test_parse_of_format_gives_the_inputs_back(data: st.DataObject) -> None:
 
 @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
+def test_a_batch_formats_as_its_values_one_by_one(data: st.DataObject) -> None:
+    scheme, fields, day, seq, value = sample(data)
+    assume(not scheme.has_rand)
+    seqs = [seq] if seq is None else list(range(seq, min(seq + 5, scheme.start + scheme.capacity)))
+    assert scheme.format_many(fields, day, seqs) == [scheme.format(fields, day, s) for s in seqs]
+    assert scheme.format_many(fields, day, seqs)[0] == value
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
 def test_a_substituted_character_never_passes_as_the_same_identifier(data: st.DataObject) -> None:
     scheme, fields, day, seq, value = sample(data)
     pos = data.draw(st.integers(0, len(value) - 1))

@@ -164,6 +164,14 @@ def test_vin_example() -> None:
     assert s.parse("1M8GDM9A1KP042788").check_ok is False
 
 
+def test_vin_batch_keeps_its_check_digit_mid_way() -> None:
+    s = Scheme.model_validate(EXAMPLES["vin"])
+    fields = {"wmi": "1M8", "vds": "GDM9A", "plant": "P"}
+    batch = s.format_many(fields, dt.date(2019, 3, 1), range(42787, 42790))
+    assert batch[1] == "1M8GDM9AXKP042788"
+    assert all(s.parse(v).check_ok for v in batch)
+
+
 def test_sscc_example() -> None:
     s = Scheme.model_validate(EXAMPLES["sscc"])
     v = s.format({"ext": "1", "company_prefix": "061414112"}, seq=3456789)
