@@ -16,15 +16,21 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     insert,
     select,
     update,
 )
 from sqlalchemy.dialects import postgresql
 
-from labelsvc.errors import CounterExhausted, IdentifierCollision, ValidationFailed
+from labelsvc.errors import (
+    CounterExhausted,
+    IdentifierCollision,
+    LabelsvcError,
+    ValidationFailed,
+)
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counter_skips, counters, events, identifiers
+from labelsvc.registry.models import counter_skips, counters, events, identifiers, schemes
 from labelsvc.registry.queries import (
     find_identifier,
     identifier_object,
@@ -32,9 +38,9 @@ from labelsvc.registry.queries import (
     insert_rows,
     rows_insert,
 )
-from labelsvc.services.schemes import CurrentScheme, load_current
+from labelsvc.services.schemes import CurrentScheme, current_for_issuing, load_current
 from labelsvc.services.tokens import Actor
-from numbering import Scheme
+from numbering import NumberingError, Scheme
 
 log = logging.getLogger(__name__)
 
@@ -114,17 +120,34 @@ _RESERVE = (update(counters)
             .values(next=case((counters.c.next < bindparam("first"), bindparam("first")),
                               else_=counters.c.next) + bindparam("n"))
             .returning(counters.c.id, counters.c.next))
+# The same, only while the scheme's current version is still the one the values are built with.
+_RESERVE_IF_CURRENT = _RESERVE.where(exists().where(
+    (schemes.c.id == bindparam("counter_scheme"))
+    & (schemes.c.current_version == bindparam("version"))))
 
 
-def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str,
-                          n: int) -> tuple[int, int]:
-    """Take `n` consecutive counter values atomically; return (counter id, first value)."""
+class StaleScheme(Exception):
+    """The scheme has a newer version than the one this request was prepared with."""
+
+
+def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: int, *,
+                          check_version: bool = False) -> tuple[int, int]:
+    """Take `n` consecutive counter values atomically; return (counter id, first value).
+
+    With `check_version`, StaleScheme when the scheme got a new version in the meantime.
+    """
     start = scheme.scheme.start
-    values = {"counter_scheme": scheme.id, "counter_key": key, "first": start, "n": n}
-    row = conn.execute(_RESERVE, values).first()
-    if row is None:  # the first value of this counter: create its row, then reserve
-        ensure_counter(conn, scheme.id, key, start)
-        row = conn.execute(_RESERVE, values).one()
+    values = {"counter_scheme": scheme.id, "counter_key": key, "first": start, "n": n,
+              "version": scheme.version}
+    reserve = _RESERVE_IF_CURRENT if check_version else _RESERVE
+    row = conn.execute(reserve, values).first()
+    if row is None:
+        if check_version:
+            now = load_current(conn, scheme.name)
+            if now is None or now.version != scheme.version:
+                raise StaleScheme(scheme.name)
+        ensure_counter(conn, scheme.id, key, start)  # the first value of this counter
+        row = conn.execute(reserve, values).one()
     first = row.next - n
     last_allowed = start + scheme.scheme.capacity - 1
     if row.next - 1 > last_allowed:
@@ -206,30 +229,58 @@ def issue(db: Database, req: IssueRequest, actor: Actor,
           print_jobs: PrintJobs | None = None) -> Issued:
     """Issue `count` identifiers of a scheme atomically, with their `issued` events."""
     with db.transaction() as conn:
-        current = load_current(conn, req.scheme)
-        if current is None:
-            raise ValidationFailed(f"no scheme named {req.scheme}",
-                                   {"scheme": f"no scheme named {req.scheme}"})
-        scheme = current.scheme
-        if scheme.kind != req.kind:
-            raise ValidationFailed(
-                f"{req.scheme} is a {scheme.kind} scheme; issue it as {scheme.kind}s",
-                {"scheme": f"{req.scheme} is a {scheme.kind} scheme"})
-        day = scheme.production_date(req.fields, req.date)
-        key = _check_fields(scheme, req, day)
-        lot_id = _lot_id(conn, req)
-        base = _base_row(current, req, actor, day, lot_id)
-        event = {"type": "issued", "actor": actor.name, "at": base["issued_at"],
-                 "data": {"scheme": current.name, "version": current.version}}
-        inserted = _issue_values(conn, current, key, req.count, base, event, req.fields, day)
+        current = current_for_issuing(db, conn, req.scheme)
+        try:
+            prepared = _prepare(conn, current, req, actor)
+        except (NumberingError, LabelsvcError):
+            # Refused under the version this process knew: if another process has defined a
+            # newer one since (say, a new model code), the request is judged by that one.
+            fresh = current_for_issuing(db, conn, req.scheme, fresh=True)
+            if fresh.version == current.version:
+                raise
+            current = fresh
+            prepared = _prepare(conn, current, req, actor)
+        try:
+            inserted = _issue_values(conn, current, prepared, req.count, req.fields)
+        except StaleScheme:  # raised before anything is written: prepare under the new one
+            current = current_for_issuing(db, conn, req.scheme, fresh=True)
+            prepared = _prepare(conn, current, req, actor)
+            inserted = _issue_values(conn, current, prepared, req.count, req.fields,
+                                     check_version=False)
         ids = list(inserted.values())
         print_job = None
         if req.print is not None:
             print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
-    log.info("%s issued %d %s(s) of %s (%s)", actor.name, len(ids), req.kind, req.scheme, key)
-    shared = identifier_object({**base, "value": None, "scheme": current.name,
+    log.info("%s issued %d %s(s) of %s", actor.name, len(ids), req.kind, req.scheme)
+    shared = identifier_object({**prepared.base, "value": None, "scheme": current.name,
                                 "version": current.version, "lot": req.lot})
     return Issued(list(inserted), shared, print_job)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A request checked against one scheme version: its date, counter key and rows."""
+
+    day: dt.date
+    key: str
+    base: dict[str, Any]
+    event: dict[str, Any]
+
+
+def _prepare(conn: Connection, current: CurrentScheme, req: IssueRequest,
+             actor: Actor) -> Prepared:
+    """Check the request against one scheme version; refusals raise before anything is written."""
+    scheme = current.scheme
+    if scheme.kind != req.kind:
+        raise ValidationFailed(
+            f"{req.scheme} is a {scheme.kind} scheme; issue it as {scheme.kind}s",
+            {"scheme": f"{req.scheme} is a {scheme.kind} scheme"})
+    day = scheme.production_date(req.fields, req.date)
+    key = _check_fields(scheme, req, day)
+    base = _base_row(current, req, actor, day, _lot_id(conn, req))
+    event = {"type": "issued", "actor": actor.name, "at": base["issued_at"],
+             "data": {"scheme": current.name, "version": current.version}}
+    return Prepared(day, key, base, event)
 
 
 def _base_row(current: CurrentScheme, req: IssueRequest, actor: Actor, day: dt.date,
@@ -254,16 +305,17 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)[:200]
 
 
-def _issue_values(conn: Connection, current: CurrentScheme, key: str, count: int,
-                  base: dict[str, Any], event: dict[str, Any], fields: dict[str, str],
-                  day: dt.date) -> dict[str, int]:
+def _issue_values(conn: Connection, current: CurrentScheme, prepared: Prepared, count: int,
+                  fields: dict[str, str], *, check_version: bool = True) -> dict[str, int]:
     """Draw counter values until `count` identifiers are inserted; value -> id, in order."""
     scheme = current.scheme
+    key, base, event, day = prepared.key, prepared.base, prepared.event, prepared.day
     inserted: dict[str, int] = {}
     order: dict[str, int] = {}
     while len(inserted) < count:
         needed = count - len(inserted)
-        counter_id, first = reserve_counter_block(conn, current, key, needed)
+        counter_id, first = reserve_counter_block(conn, current, key, needed,
+                                                  check_version=check_version and not inserted)
         seqs = range(first, first + needed)
         pending = list(zip(seqs, scheme.format_many(fields, day, seqs), strict=True))
         for attempt in range(RANDOM_RETRIES + 1):
