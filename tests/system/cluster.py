@@ -89,6 +89,16 @@ def create_token(env: dict[str, str], role: str = "admin", name: str = "system-t
     return labelsvc(env, "token", "create", "--role", role, "--name", name).strip().splitlines()[-1]
 
 
+# Every process a test starts, so that a failing test cannot leave one running.
+RUNNING: list[Any] = []
+
+
+def stop_all() -> None:
+    """Stop every process started through this module that is still running."""
+    while RUNNING:
+        RUNNING.pop().stop()
+
+
 @dataclass
 class ProcessGroup:
     """A `labelsvc` command running in its own process group, logging to a file."""
@@ -105,6 +115,7 @@ class ProcessGroup:
         self.proc = subprocess.Popen([str(BIN / "labelsvc"), *args], env=self.env,
                                      stdout=self.log.open("ab"), stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        RUNNING.append(self)
 
     def kill(self) -> None:
         """kill -9 the whole process group, as a power cut or OOM killer would."""
@@ -275,6 +286,7 @@ class Simulator:
             [str(BIN / "labelsvc"), "printer-sim", "--port", str(self.port), "--control-port",
              str(self.control_port), "--label-seconds", str(self.label_seconds)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        RUNNING.append(self)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:

@@ -25,3 +25,10 @@ def pg_url() -> Iterator[str]:
         pytest.fail(f"PostgreSQL at {cluster.POSTGRES_URL} is unreachable: {exc}")
     yield url
     cluster.drop_database(url)
+
+
+@pytest.fixture(autouse=True)
+def _no_process_outlives_its_test() -> Iterator[None]:
+    """Stop whatever a test started, even when it failed half-way."""
+    yield
+    cluster.stop_all()
