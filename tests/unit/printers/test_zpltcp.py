@@ -227,6 +227,9 @@ def test_cancel_stops_before_the_next_label(sim: VirtualPrinter, driver: Printer
     result = deliver(driver, stream(), confirm_every=3, should_cancel=lambda: len(sent) >= 7)
     assert result.cancelled
     assert result.confirmed == 6 and result.unconfirmed == (6,)
+    # The seventh label was sent but not confirmed: it reaches the printer, nothing after it.
+    assert sim.wait_until(lambda s: s["received"] >= 7, timeout=2)
+    time.sleep(0.1)
     assert len(sim.formats) == 7
 
 
