@@ -21,8 +21,8 @@ def _now() -> dt.datetime:
 
 def acquire(db: Database, printer_id: int, owner: str, seconds: float) -> int | None:
     """Take the printer's lease if nobody holds it; return the lease epoch, or None."""
-    now = _now()
     with db.transaction() as conn:
+        now = _now()
         epoch = conn.execute(
             update(printers).where(printers.c.id == printer_id)
             .where(printers.c.deleted_at.is_(None))
@@ -32,8 +32,9 @@ def acquire(db: Database, printer_id: int, owner: str, seconds: float) -> int | 
             .returning(printers.c.lease_epoch)).scalar()
         if epoch is None:
             return None
+        # Stamped once the UPDATE holds the row: never before the previous holder's release.
         conn.execute(insert(printer_leases).values(printer_id=printer_id, epoch=epoch,
-                                                   owner=owner, acquired_at=now))
+                                                   owner=owner, acquired_at=_now()))
     return int(epoch)
 
 
@@ -49,11 +50,11 @@ def renew(db: Database, printer_id: int, owner: str, epoch: int, seconds: float)
 
 def release(db: Database, printer_id: int, owner: str, epoch: int) -> None:
     """Give a lease back and log when."""
-    now = _now()
     with db.transaction() as conn:
         conn.execute(update(printers).where(printers.c.id == printer_id)
                      .where(printers.c.lease_owner == owner)
                      .where(printers.c.lease_epoch == epoch)
                      .values(lease_owner=None, lease_expires_at=None))
+        # Stamped while the row is held: before any later acquire can stamp its own time.
         conn.execute(update(printer_leases).where(printer_leases.c.printer_id == printer_id)
-                     .where(printer_leases.c.epoch == epoch).values(released_at=now))
+                     .where(printer_leases.c.epoch == epoch).values(released_at=_now()))
