@@ -49,6 +49,21 @@ def _token_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _token_revoke(args: argparse.Namespace) -> int:
+    """Revoke the tokens of a name; every process refuses them within its token cache time."""
+    from labelsvc.app import open_database
+    from labelsvc.registry import setup
+    from labelsvc.services.tokens import revoke_tokens
+
+    config = load_config()
+    db = open_database(config)
+    setup.upgrade(db)
+    count = revoke_tokens(db, name=args.name)
+    print(f"revoked {count} token(s) named {args.name!r}; services refuse them within "
+          f"{config['TOKEN_CACHE_SECONDS']:g} s", file=sys.stderr)
+    return 0 if count else 1
+
+
 def _db_upgrade(_args: argparse.Namespace) -> int:
     """Apply pending migrations."""
     from labelsvc.app import open_database
@@ -69,13 +84,16 @@ def add_serve(sub: Any) -> None:
 
 
 def add_token(sub: Any) -> None:
-    """`labelsvc token create --role ROLE --name NAME`."""
+    """`labelsvc token create --role ROLE --name NAME`, `labelsvc token revoke --name NAME`."""
     token = sub.add_parser("token", help="manage API tokens")
     actions = token.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a token; printed on the last line")
     create.add_argument("--role", required=True, choices=["admin", "line", "receiver", "viewer"])
     create.add_argument("--name", required=True)
     create.set_defaults(handler=_token_create)
+    revoke = actions.add_parser("revoke", help="revoke every token of a name")
+    revoke.add_argument("--name", required=True)
+    revoke.set_defaults(handler=_token_revoke)
 
 
 def add_db(sub: Any) -> None:

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from labelsvc.errors import Forbidden, Unauthorized, ValidationFailed
 from labelsvc.registry.database import Database
@@ -69,6 +69,17 @@ def create_token(db: Database, *, name: str, role: str) -> str:
             name=name, role=role, token_hash=hash_token(token),
             created_at=dt.datetime.now(dt.UTC)))
     return token
+
+
+def revoke_tokens(db: Database, *, name: str) -> int:
+    """Revoke every live token of that name (a lost tablet, a line taken down); how many."""
+    with db.transaction() as conn:
+        done = conn.execute(update(api_tokens)
+                            .where(api_tokens.c.name == name)
+                            .where(api_tokens.c.revoked_at.is_(None))
+                            .values(revoked_at=dt.datetime.now(dt.UTC)))
+    KNOWN_TOKENS.clear()
+    return int(done.rowcount)
 
 
 class _KnownTokens:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from labelsvc.cli import main
+from labelsvc.errors import Unauthorized
 from labelsvc.registry.database import Database
 from labelsvc.services.tokens import authenticate
 
@@ -27,6 +28,20 @@ def test_token_create_prints_the_token_last(tmp_path, monkeypatch, capsys):
     assert len(out) == 1
     actor = authenticate(Database(url), out[-1])
     assert (actor.name, actor.role) == ("line-7", "line")
+
+
+def test_token_revoke_refuses_the_token_from_then_on(tmp_path, monkeypatch, capsys):
+    url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
+    monkeypatch.setenv("LABELSVC_DATABASE_URL", url)
+    assert main(["token", "create", "--role", "line", "--name", "tablet-3"]) == 0
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    db = Database(url)
+    assert authenticate(db, token).name == "tablet-3"
+    assert main(["token", "revoke", "--name", "tablet-3"]) == 0
+    assert "revoked 1 token(s) named 'tablet-3'" in capsys.readouterr().err
+    with pytest.raises(Unauthorized):
+        authenticate(db, token)
+    assert main(["token", "revoke", "--name", "tablet-3"]) == 1  # nothing left to revoke
 
 
 def _free_port() -> int:
