@@ -11,7 +11,13 @@ from typing import Any
 import pydantic
 from sqlalchemy import select
 
-from labelsvc.errors import LabelsvcError, SchemeOverlap, Unauthorized, pydantic_errors
+from labelsvc.errors import (
+    LabelsvcError,
+    SchemeOverlap,
+    Unauthorized,
+    ValidationFailed,
+    pydantic_errors,
+)
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, counters, schemes
 from labelsvc.services import genealogy, labels, printers, templates
@@ -154,9 +160,28 @@ def template_previews(db: Database, name: str, dpis: tuple[int, ...]) -> dict[in
     return out
 
 
+# What the receiving form asks for, as the label's placeholders name it.
+RECEIPT_ENTRIES = {"quantity": "the quantity", "uom": "the unit", "expiry": "the expiry date",
+                   "attributes.supplier": "the supplier", "attributes.gtin": "the GTIN"}
+
+
+def _entry(record: dict[str, Any], path: str) -> Any:
+    """A value of the receipt by placeholder path (`attributes.NAME` looks inside)."""
+    head, _, rest = path.partition(".")
+    value = record.get(head)
+    return value.get(rest) if rest and isinstance(value, dict) else value
+
+
 def lot_label_preview(db: Database, *, template: str, scheme: str, fields: dict[str, str],
                       date: dt.date | None, record: dict[str, Any]) -> tuple[str, str]:
     """The label a receipt would print, with the lot number it would get; (value, data URI)."""
+    with db.transaction(write=False) as conn:
+        needs = labels.load_template(conn, template).placeholders
+    missing = [words for path, words in RECEIPT_ENTRIES.items()
+               if path in needs and _entry(record, path) in (None, "")]
+    if missing:
+        listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
+        raise ValidationFailed(f"enter {listed} to see the label")
     nxt = scheme_service.preview(db, scheme, fields, date, 1)["identifiers"]
     value = nxt[0] if nxt else "?"
     data = {"value": value, "lot": value, "kind": "lot", "scheme": scheme, "version": 0,

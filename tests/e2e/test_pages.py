@@ -173,3 +173,16 @@ def test_the_session_key_is_made_once_and_shared(tmp_path: Any) -> None:
     assert load_or_create_secret(str(tmp_path / "data")) == first and len(first) >= 32
     assert (tmp_path / "data" / "secret_key").stat().st_mode & 0o777 == 0o600
     assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key"]
+
+
+def test_receive_preview_asks_for_what_the_label_needs(browser_for: Any) -> None:
+    receiver = browser_for("receiver")
+    form = {"scheme": "acme-lot", "fields.site": "munich", "fields.line": "4",
+            "print.template": "receiving-100x50", "supplier": "Acme Resins"}
+    asking = receiver.post("/receive/_label", form, htmx=True).get_data(as_text=True)
+    assert ("enter the quantity, the unit, the expiry date and the GTIN to see the label"
+            in asking)
+    complete = {**form, "quantity": "12", "uom": "drums", "expiry": "2027-03-31",
+                "attributes.gtin": "09506000134352"}
+    shown = receiver.post("/receive/_label", complete, htmx=True).get_data(as_text=True)
+    assert 'data-testid="label-preview"' in shown and "data:image/png;base64," in shown

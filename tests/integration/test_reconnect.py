@@ -26,6 +26,7 @@ def test_connections_closed_by_the_server_are_replaced(api: Any, app: Any,
         conn.close()
     with postgres_engine.connect() as admin:
         for pid in pids:
-            admin.execute(sqlalchemy.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            admin.execute(sqlalchemy.text("SELECT pg_terminate_backend(:pid, 5000)"),
+                          {"pid": pid})   # waits until the server process has ended
     answer = api.post("/api/v1/serials", body, role="line")
     assert answer.status_code == 201, answer.get_json()
