@@ -121,9 +121,11 @@ class CompiledPattern:
 
     def _renderer(self, tok: Token) -> Renderer:
         if isinstance(tok, Literal):
-            return lambda f, d, s, text=tok.text: text
+            text = tok.text
+            return lambda f, d, s: text
         if isinstance(tok, Date):
-            return lambda f, d, s, name=tok.name: render_all(d)[name]
+            name = tok.name
+            return lambda f, d, s: render_all(d)[name]
         if isinstance(tok, Field):
             return self._field_renderer(tok)
         if isinstance(tok, Counter):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +34,7 @@ def _numbers(lo: int, hi: int, width: int) -> tuple[str, ...]:
     return tuple(str(n).zfill(width) for n in range(lo, hi + 1))
 
 
-_RENDER = {
+_RENDER: dict[str, Callable[[dt.date], str]] = {
     "YYYY": lambda d: f"{d.year:04d}",
     "YY": lambda d: f"{d.year % 100:02d}",
     "Y": lambda d: str(d.year % 10),

@@ -88,7 +88,7 @@ class Counter:
     @property
     def space(self) -> int:
         """How many distinct values the token can print."""
-        return len(self.digits) ** self.width
+        return int(len(self.digits) ** self.width)
 
 
 @dataclass(frozen=True)

@@ -148,7 +148,8 @@ class Scheme(BaseModel):
     def format(self, fields: FieldValues, date: DateInput = None, seq: int | None = None) -> str:
         """Build one identifier; SequenceExhausted when `seq` does not fit its width."""
         day = date if type(date) is dt.date else self.production_date(fields, date)
-        return self.__pydantic_private__["_c"].format(fields, day, seq)  # type: ignore[index]
+        compiled: CompiledPattern = self.__pydantic_private__["_c"]  # type: ignore[index]
+        return compiled.format(fields, day, seq)
 
     def format_many(self, fields: FieldValues, date: DateInput = None,
                     seqs: Iterable[int | None] = ()) -> list[str]:

@@ -6,6 +6,7 @@ import codecs
 from bisect import bisect_left
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import segno
 from ppf.datamatrix import DataMatrix as _PpfDataMatrix
@@ -13,6 +14,9 @@ from ppf.datamatrix import DataMatrix as _PpfDataMatrix
 from templates.escape import hex_escape
 from templates.gs1 import GS
 from templates.symbologies import Symbol, Symbology, printable_ascii, refuse, register
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 FNC1_CODEWORD = 232
 # ECC 200 square symbols: (side incl. finder pattern, data codewords).
@@ -52,7 +56,7 @@ def _encode(message: str, errors: str = "strict") -> tuple[bytes, int]:
     return codewords(message), len(message)
 
 
-def _no_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+def _no_decode(data: Buffer, errors: str = "strict", /) -> tuple[str, int]:
     raise NotImplementedError("labelsvc Data Matrix codewords are encode-only")
 
 
