@@ -13,7 +13,10 @@ import datetime as dt
 import io
 import json
 import multiprocessing
+import os
+import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,15 +35,15 @@ BATCH = 10_000
 CLIENTS = 16
 
 
-def _http_client(port: int, token: str, line: str, seconds: float) -> list[float]:
+def _http_client(port: int, token: str, line: str, seconds: float,
+                 path: str = "/api/v1/serials") -> list[float]:
     """Issue one serial per request until time is up; return each request's latency."""
     api = cluster.Api(port, token)
     latencies: list[float] = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         t0 = time.perf_counter()
-        status, body = api.post("/api/v1/serials", {"scheme": "sys-serial",
-                                                    "fields": {"line": line}})
+        status, body = api.post(path, {"scheme": "sys-serial", "fields": {"line": line}})
         latencies.append(time.perf_counter() - t0)
         if status != 201:
             raise RuntimeError(f"{status} {body}")
@@ -77,13 +80,38 @@ def _raw_client(url: str, line: str, seconds: float) -> list[float]:
     return latencies
 
 
-def _concurrent(fn, args: list[tuple]) -> tuple[float, list[float]]:
+def _concurrent(fn, args: list[tuple], seconds: float) -> tuple[float, list[float]]:
     """Run clients in parallel processes; return requests per second and all latencies."""
-    seconds = args[0][-1]
     with multiprocessing.get_context("spawn").Pool(len(args)) as pool:
         results = pool.starmap(fn, args)
     latencies = [x for r in results for x in r]
     return len(latencies) / seconds, latencies
+
+
+def _bare_framework(url: str, lines: list[str], seconds: float) -> tuple[float, list[float]]:
+    """The same load against a bare Flask endpoint (no labelsvc code): the stack's ceiling."""
+    ports = [cluster.free_port() for _ in range(2)]
+    env = {**os.environ, "BARE_DATABASE_URL": cluster._libpq(url)}
+    procs = [subprocess.Popen(
+        [str(cluster.BIN / "gunicorn"), "--workers", str(cluster.default_workers()),
+         "--worker-class", "gthread", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+         "--chdir", str(ROOT / "bench"), "_bare_issue_app:app"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
+    try:
+        for port in ports:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with socket.socket() as probe:
+                    if probe.connect_ex(("127.0.0.1", port)) == 0:
+                        break
+                time.sleep(0.1)
+        return _concurrent(_http_client, [(ports[i % 2], "", ln, seconds, "/issue")
+                                          for i, ln in enumerate(lines)], seconds)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
 
 
 def _p(latencies: list[float], q: int) -> float:
@@ -140,14 +168,17 @@ def main(argv: list[str] | None = None) -> list[Result]:
         # (b) single identifiers, 16 clients, 2 service processes
         lines = [f"{i % 4 + 10}" for i in range(CLIENTS)]
         raw_rate, raw_lat = _concurrent(_raw_client,
-                                        [(url, ln, args.seconds) for ln in lines])
+                                        [(url, ln, args.seconds) for ln in lines], args.seconds)
         http_rate, http_lat = _concurrent(
             _http_client, [(services[i % 2].port, token, ln, args.seconds)
-                           for i, ln in enumerate(lines)])
+                           for i, ln in enumerate(lines)], args.seconds)
+        bare_rate, bare_lat = _bare_framework(url, lines, args.seconds)
         rows += [("(b) raw psycopg transaction, 16 clients", raw_rate, _p(raw_lat, 50),
                   _p(raw_lat, 99), 1.0),
                  ("(b) POST /serials count=1, 16 clients, 2 processes", http_rate,
-                  _p(http_lat, 50), _p(http_lat, 99), http_rate / raw_rate)]
+                  _p(http_lat, 50), _p(http_lat, 99), http_rate / raw_rate),
+                 ("(b) reference: bare Flask + gunicorn + psycopg, same transaction",
+                  bare_rate, _p(bare_lat, 50), _p(bare_lat, 99), bare_rate / raw_rate)]
     finally:
         for s in services:
             s.stop()
@@ -160,7 +191,9 @@ def main(argv: list[str] | None = None) -> list[Result]:
             Result("issue", "(b) count=1, 16 clients vs psycopg loop", http_rate, "ids/s",
                    raw_rate, "≥ 0.5 × baseline", http_rate / raw_rate >= 0.5),
             Result("issue", "(b) p99 latency, count=1, 16 clients", p99, "ms",
-                   _p(raw_lat, 99), "< 50 ms", p99 < 50)]
+                   _p(raw_lat, 99), "< 50 ms", p99 < 50),
+            Result("issue", "(b) reference: bare Flask + gunicorn, same transaction",
+                   bare_rate, "ids/s", raw_rate)]
 
 
 if __name__ == "__main__":
