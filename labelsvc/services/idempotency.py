@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from labelsvc.errors import IdempotencyConflict
 from labelsvc.registry.database import Database
@@ -47,7 +47,9 @@ def claim(conn: Connection, token_id: int, key: str, print_: str, *,
     if claimed is not None:
         return None
     row = conn.execute(select(records).where((records.c.token_id == token_id)
-                                             & (records.c.key == key))).one()
+                                             & (records.c.key == key))).first()
+    if row is None:  # purged in between as long expired: claim it afresh
+        return claim(conn, token_id, key, print_, hours=hours)
     if utc(row.created_at) < now - dt.timedelta(hours=hours):  # type: ignore[operator]
         conn.execute(update(records).where(records.c.id == row.id).values(
             fingerprint=print_, status=None, content_type=None, body=None, created_at=now))
@@ -60,6 +62,20 @@ def claim(conn: Connection, token_id: int, key: str, print_: str, *,
         raise IdempotencyConflict("the first request with this Idempotency-Key is still running",
                                   {"Idempotency-Key": "first request still running"})
     return StoredAnswer(row.status, row.content_type or "application/json", row.body or "")
+
+
+def purge_expired(db: Database, *, hours: int, batch: int = 5000) -> int:
+    """Delete kept answers older than `hours` and an hour's grace, in batches; how many."""
+    cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours + 1)
+    total = 0
+    while True:
+        with db.transaction() as conn:
+            old = (select(records.c.id).where(records.c.created_at < cutoff)
+                   .limit(batch).scalar_subquery())
+            gone = int(conn.execute(delete(records).where(records.c.id.in_(old))).rowcount)
+        total += gone
+        if gone < batch:
+            return total
 
 
 def store(conn: Connection, token_id: int, key: str, answer: StoredAnswer) -> None:

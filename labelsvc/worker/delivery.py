@@ -39,6 +39,8 @@ class WorkerSettings:
     confirm_timeout: float = 120.0
     probe_seconds: float = 30.0
     threads: int = 8
+    idempotency_hours: int = 48
+    housekeeping_seconds: float = 3600.0
 
     def backoff(self, failures: int) -> float:
         """Seconds before the next attempt after `failures` failed ones: 0.5, 1, 2 … 10."""

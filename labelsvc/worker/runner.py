@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import os
 import socket
 import threading
@@ -15,6 +16,7 @@ from sqlalchemy import exists, or_, select
 
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import print_jobs, printers
+from labelsvc.services import idempotency
 from labelsvc.services.printing import ACTIVE
 from labelsvc.worker import lease
 from labelsvc.worker.delivery import PrinterRun, WorkerSettings
@@ -32,7 +34,8 @@ def settings_from_config(config: dict[str, Any]) -> WorkerSettings:
         confirm_every=int(config["PRINT_CONFIRM_EVERY"]),
         confirm_timeout=float(config["PRINT_CONFIRM_TIMEOUT"]),
         probe_seconds=float(config["PRINTER_PROBE_SECONDS"]),
-        threads=int(config["PRINT_THREADS"]))
+        threads=int(config["PRINT_THREADS"]),
+        idempotency_hours=int(config["IDEMPOTENCY_HOURS"]))
 
 
 class _Held:
@@ -70,6 +73,7 @@ class PrintWorker:
         log.info("print worker %s started", self.owner)
         renew_every = self.settings.lease_seconds / 3
         renewed = 0.0
+        swept = -math.inf
         while not self.stopping.is_set():
             try:
                 self._reap()
@@ -78,6 +82,9 @@ class PrintWorker:
                     self._renew()
                     renewed = now
                 self._claim()
+                if now - swept >= self.settings.housekeeping_seconds:
+                    swept = now
+                    self._housekeeping()
             except Exception:  # the database may be away for a while; keep trying
                 log.exception("print worker %s: cannot reach the registry; retrying", self.owner)
             self.stopping.wait(self.settings.poll_seconds)
@@ -85,6 +92,13 @@ class PrintWorker:
             held.thread.join(15)
         self._reap()
         log.info("print worker %s stopped", self.owner)
+
+    def _housekeeping(self) -> None:
+        """Drop Idempotency-Key answers kept longer than promised (LABELSVC_IDEMPOTENCY_HOURS)."""
+        gone = idempotency.purge_expired(self.db, hours=self.settings.idempotency_hours)
+        if gone:
+            log.info("print worker %s: dropped %d Idempotency-Key answers older than %d h",
+                     self.owner, gone, self.settings.idempotency_hours)
 
     def _candidates(self) -> list[int]:
         """Printers with unfinished jobs or a stale status whose lease is free."""
