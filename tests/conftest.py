@@ -147,3 +147,17 @@ def _problem(response: Any, status: int, slug: str) -> dict[str, Any]:
 def problem() -> Any:
     """The assertion helper for problem+json answers."""
     return _problem
+
+
+@pytest.fixture
+def own_registry(tmp_path: Path) -> Iterator[Any]:
+    """A migrated SQLite registry of its own, for tests of one service without the app."""
+    from labelsvc.registry import setup
+    from labelsvc.registry.database import Database
+    from labelsvc.services import tokens
+
+    database = Database(f"sqlite:///{tmp_path / 'own.sqlite3'}")
+    setup.upgrade(database)
+    yield database
+    database.dispose()
+    tokens.KNOWN_TOKENS.clear()

@@ -4,24 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, insert, select
 
-from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, idempotency_records
 from labelsvc.services import idempotency
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'purge.sqlite3'}")
-    setup.upgrade(database)
-    yield database
-    database.dispose()
+def db(own_registry: Database) -> Database:
+    """This module's registry."""
+    return own_registry
 
 
 def _keep(db: Database, key: str, age_hours: float) -> None:

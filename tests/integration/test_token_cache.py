@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import update
 
 from labelsvc.errors import Unauthorized
-from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens
 from labelsvc.services import tokens
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'tokens.sqlite3'}")
-    setup.upgrade(database)
-    yield database
-    database.dispose()
-    tokens.KNOWN_TOKENS.clear()
+def db(own_registry: Database) -> Database:
+    """This module's registry."""
+    return own_registry
 
 
 def _revoke_all(db: Database) -> None:
