@@ -3,12 +3,14 @@
 (a) one 10,000-identifier batch through HTTP vs a raw COPY of the same 10,000 rows;
 (b) single-identifier requests from 16 concurrent clients against 2 service processes vs a raw
     psycopg loop doing the same transaction (counter UPDATE ... RETURNING, identifier INSERT,
-    event INSERT, COMMIT) at the same concurrency.
+    event INSERT, COMMIT) at the same concurrency; the loads take turns, several times, so
+    that a slow spell of a shared machine does not fall on one of them only.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -20,35 +22,51 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "system")]
 
 import psycopg  # noqa: E402
 
+from bench._load import Connection, drive  # noqa: E402
 from bench._table import Result, print_table  # noqa: E402
 
 import cluster  # noqa: E402
 
 BATCH = 10_000
 CLIENTS = 16
+# The two service processes share the machine: each is one gunicorn worker with enough
+# request threads for its share of the clients (`labelsvc serve --workers 1`, LABELSVC_THREADS).
+# The bare-framework reference runs the same way.
+WORKERS = 1
+THREADS = 16
+# Part (b) alternates its three loads this many times.
+ROUNDS = 3
+# Load generator processes for the HTTP clients (each drives CLIENTS / GENERATORS connections).
+GENERATORS = 2
 
 
-def _http_client(port: int, token: str, line: str, seconds: float,
-                 path: str = "/api/v1/serials") -> list[float]:
-    """Issue one serial per request until time is up; return each request's latency."""
-    api = cluster.Api(port, token)
-    latencies: list[float] = []
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        t0 = time.perf_counter()
-        status, body = api.post(path, {"scheme": "sys-serial", "fields": {"line": line}})
-        latencies.append(time.perf_counter() - t0)
-        if status != 201:
-            raise RuntimeError(f"{status} {body}")
-    api.close()
-    return latencies
+def _check_one(status: int, body: Any) -> None:
+    if status != 201 or len(body["identifiers"]) != 1:
+        raise RuntimeError(f"{status} {body}")
+
+
+def _http_clients(targets: list[tuple[int, str]], token: str, seconds: float,
+                  path: str = "/api/v1/serials") -> list[float]:
+    """Issue one serial per request on each (port, line) connection; return the latencies."""
+    return drive([Connection(port, path, {"scheme": "sys-serial", "fields": {"line": line}},
+                             token) for port, line in targets], seconds, _check_one)
+
+
+def _http_load(ports: list[int], token: str, lines: list[str], seconds: float,
+               path: str = "/api/v1/serials") -> tuple[float, list[float]]:
+    """One connection per client, spread over the ports, driven by GENERATORS processes."""
+    targets = [(ports[i % len(ports)], line) for i, line in enumerate(lines)]
+    return _concurrent(_http_clients, [(targets[g::GENERATORS], token, seconds, path)
+                                       for g in range(GENERATORS)], seconds)
 
 
 def _raw_client(url: str, line: str, seconds: float) -> list[float]:
@@ -88,13 +106,14 @@ def _concurrent(fn, args: list[tuple], seconds: float) -> tuple[float, list[floa
     return len(latencies) / seconds, latencies
 
 
-def _bare_framework(url: str, lines: list[str], seconds: float) -> tuple[float, list[float]]:
-    """The same load against a bare Flask endpoint (no labelsvc code): the stack's ceiling."""
+@contextlib.contextmanager
+def _bare_framework(url: str) -> Iterator[list[int]]:
+    """Two bare Flask endpoints (no labelsvc code) doing the same transaction: the ceiling."""
     ports = [cluster.free_port() for _ in range(2)]
     env = {**os.environ, "BARE_DATABASE_URL": cluster._libpq(url)}
     procs = [subprocess.Popen(
-        [str(cluster.BIN / "gunicorn"), "--workers", str(cluster.default_workers()),
-         "--worker-class", "gthread", "--threads", "4", "--bind", f"127.0.0.1:{port}",
+        [str(cluster.BIN / "gunicorn"), "--workers", str(WORKERS),
+         "--worker-class", "gthread", "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
          "--chdir", str(ROOT / "bench"), "_bare_issue_app:app"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
     try:
@@ -105,13 +124,23 @@ def _bare_framework(url: str, lines: list[str], seconds: float) -> tuple[float, 
                     if probe.connect_ex(("127.0.0.1", port)) == 0:
                         break
                 time.sleep(0.1)
-        return _concurrent(_http_client, [(ports[i % 2], "", ln, seconds, "/issue")
-                                          for i, ln in enumerate(lines)], seconds)
+        yield ports
     finally:
         for proc in procs:
             proc.terminate()
         for proc in procs:
             proc.wait(timeout=30)
+
+
+def _interleaved(loads: dict[str, Callable[[float], tuple[float, list[float]]]],
+                 seconds: float) -> dict[str, tuple[float, list[float]]]:
+    """Run each load for `seconds` in all, in ROUNDS turns, so a slow spell of a shared
+    machine falls on all of them alike; return each one's rate and latencies."""
+    latencies: dict[str, list[float]] = {name: [] for name in loads}
+    for _ in range(ROUNDS):
+        for name, load in loads.items():
+            latencies[name] += load(seconds / ROUNDS)[1]
+    return {name: (len(lat) / seconds, lat) for name, lat in latencies.items()}
 
 
 def _p(latencies: list[float], q: int) -> float:
@@ -121,12 +150,13 @@ def _p(latencies: list[float], q: int) -> float:
 def main(argv: list[str] | None = None) -> list[Result]:
     """Run both comparisons and print one table; return the figures against their goals."""
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--seconds", type=float, default=10.0, help="duration of part (b)")
+    ap.add_argument("--seconds", type=float, default=12.0,
+                    help="duration of each load of part (b)")
     args = ap.parse_args(argv)
     url = cluster.create_database()
     tmp = Path(tempfile.mkdtemp(prefix="labelsvc-bench-"))
-    env = cluster.service_env(url, tmp)
-    services = [cluster.Service(env, workers=cluster.default_workers()).start()
+    env = cluster.service_env(url, tmp, LABELSVC_THREADS=str(THREADS))
+    services = [cluster.Service(env, workers=WORKERS).start()
                 for _ in range(2)]
     rows = []
     try:
@@ -167,12 +197,15 @@ def main(argv: list[str] | None = None) -> list[Result]:
 
         # (b) single identifiers, 16 clients, 2 service processes
         lines = [f"{i % 4 + 10}" for i in range(CLIENTS)]
-        raw_rate, raw_lat = _concurrent(_raw_client,
-                                        [(url, ln, args.seconds) for ln in lines], args.seconds)
-        http_rate, http_lat = _concurrent(
-            _http_client, [(services[i % 2].port, token, ln, args.seconds)
-                           for i, ln in enumerate(lines)], args.seconds)
-        bare_rate, bare_lat = _bare_framework(url, lines, args.seconds)
+        ports = [s.port for s in services]
+        with _bare_framework(url) as bare_ports:
+            results = _interleaved({
+                "raw": lambda t: _concurrent(_raw_client, [(url, ln, t) for ln in lines], t),
+                "http": lambda t: _http_load(ports, token, lines, t),
+                "bare": lambda t: _http_load(bare_ports, "", lines, t, "/issue"),
+            }, args.seconds)
+        (raw_rate, raw_lat), (http_rate, http_lat), (bare_rate, bare_lat) = (
+            results["raw"], results["http"], results["bare"])
         rows += [("(b) raw psycopg transaction, 16 clients", raw_rate, _p(raw_lat, 50),
                   _p(raw_lat, 99), 1.0),
                  ("(b) POST /serials count=1, 16 clients, 2 processes", http_rate,

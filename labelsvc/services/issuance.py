@@ -29,6 +29,7 @@ from labelsvc.errors import (
     LabelsvcError,
     ValidationFailed,
 )
+from labelsvc.registry import driver
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counter_skips, counters, events, identifiers, schemes
 from labelsvc.registry.queries import (
@@ -140,17 +141,18 @@ def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: 
     values = {"counter_scheme": scheme.id, "counter_key": key, "first": start, "n": n,
               "version": scheme.version}
     reserve = _RESERVE_IF_CURRENT if check_version else _RESERVE
-    row = conn.execute(reserve, values).first()
-    if row is None:
+    found = driver.rows(conn, reserve, values)
+    if not found:
         if check_version:
             now = load_current(conn, scheme.name)
             if now is None or now.version != scheme.version:
                 raise StaleScheme(scheme.name)
         ensure_counter(conn, scheme.id, key, start)  # the first value of this counter
-        row = conn.execute(reserve, values).one()
-    first = row.next - n
+        found = driver.rows(conn, reserve, values)
+    counter_id, after = found[0]
+    first = after - n
     last_allowed = start + scheme.scheme.capacity - 1
-    if row.next - 1 > last_allowed:
+    if after - 1 > last_allowed:
         used = max(0, first - start)
         left = max(0, last_allowed - first + 1)
         ask = f"; {left:,} left, {n:,} asked" if left else ""
@@ -158,7 +160,7 @@ def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: 
             f"sequence exhausted for {scheme.name} {key} ({used:,} used{ask})",
             {"count": f"only {left:,} left in {key}"} if left else {},
             counter=key, used=used, remaining=left)
-    return row.id, first
+    return counter_id, first
 
 
 def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]]) -> None:
@@ -193,12 +195,14 @@ def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
     if not batch:
         return {}
     columns = {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))}
-    stmt, params = rows_insert(conn, identifiers, {**base, "counter_id": counter_id}, columns,
-                               ignore_conflicts=True)
+    # Columns left out are NULL: a serial without a lot sends half the parameters.
+    constants = {k: v for k, v in base.items() if v is not None}
+    stmt, params = rows_insert(conn, identifiers, {**constants, "counter_id": counter_id},
+                               columns, ignore_conflicts=True)
     if conn.dialect.name == "postgresql":
         params.update({f"event_{k}": v for k, v in event.items()})
-        rows = conn.execute(_with_issued_events(stmt, tuple(event)), params).all()
-        return {r.value: r.id for r in rows}
+        rows = driver.rows(conn, _with_issued_events(stmt, tuple(event)), params)
+        return {value: id_ for id_, value in rows}
     found = {r.value: r.id
              for r in conn.execute(stmt.returning(identifiers.c.id, identifiers.c.value), params)}
     if found:

@@ -111,3 +111,35 @@ def test_a_batch_of_50000_is_one_fast_transaction(db):
     values = [i["value"] for i in got.identifiers]
     assert values[0] == "B000001" and values[-1] == "B050000" and len(set(values)) == 50_000
     assert elapsed < 30, f"50,000 identifiers took {elapsed:.1f} s"
+
+
+def test_hot_statements_share_the_transaction_and_speak_sqlalchemy(db):
+    """driver.rows converts parameters as SQLAlchemy does, joins the open transaction, and
+    raises SQLAlchemy's exceptions, on either database."""
+    import datetime as dt
+
+    from sqlalchemy import bindparam, insert
+    from sqlalchemy.exc import IntegrityError
+
+    from labelsvc.registry import driver
+    from labelsvc.registry.models import events
+
+    schemes.define_scheme(db, {"name": "drv", "kind": "serial", "pattern": "D{seq:3}"}, "admin")
+    first = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="drv", fields={}),
+                           LINE).values[0]
+    stmt = insert(events).values(identifier_id=bindparam("ident"), type="note", actor="qa",
+                                 at=bindparam("at"), data=bindparam("data")
+                                 ).returning(events.c.id, events.c.data)
+    with db.engine.connect() as conn:
+        ident = conn.execute(select(identifiers.c.id).where(identifiers.c.value == first)
+                             ).scalar_one()
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(RuntimeError), db.transaction() as conn:
+        (event_id, data), = driver.rows(conn, stmt, {"ident": ident, "at": now,
+                                                     "data": {"bin": "A-3", "n": 2}})
+        assert data == {"bin": "A-3", "n": 2}
+        raise RuntimeError("roll back")
+    with db.engine.connect() as conn:  # rolled back with the transaction it ran in
+        assert conn.execute(select(events.c.id).where(events.c.id == event_id)).first() is None
+    with pytest.raises(IntegrityError), db.transaction() as conn:
+        driver.rows(conn, stmt, {"ident": -1, "at": now, "data": {}})  # no such identifier
