@@ -15,7 +15,7 @@
 | `LABELSVC_METRICS_COUNTERS` | `50` | counters shown on `/metrics`: those with the least headroom |
 | `LABELSVC_IDEMPOTENCY_HOURS` | `48` | how long Idempotency-Key answers are replayed (min 24) |
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
-| `LABELSVC_DB_POOL_SIZE` | `5` | database connections kept per process (PostgreSQL) |
+| `LABELSVC_DB_POOL_SIZE` | threads + 1 | database connections kept per process (PostgreSQL) |
 | `LABELSVC_DB_BUSY_SECONDS` | `30` | how long a SQLite writer waits for the write lock |
 | `LABELSVC_SECRET_KEY` | generated | signs the web session cookie (see below) |
 | `LABELSVC_SECURE_COOKIES` | `0` | `1`: the session cookie travels over HTTPS only |
@@ -63,6 +63,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     data_dir = Path(env.get(PREFIX + "DATA_DIR", "data")).expanduser()
     database_url = env.get(PREFIX + "DATABASE_URL") or f"sqlite:///{data_dir / 'labelsvc.sqlite3'}"
     idempotency_hours = max(24, int(env.get(PREFIX + "IDEMPOTENCY_HOURS", "48")))
+    threads = max(1, int(env.get(PREFIX + "THREADS", "4")))
     return {
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": database_url,
@@ -70,14 +71,16 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "HOST": env.get(PREFIX + "HOST", "127.0.0.1"),
         "PORT": int(env.get(PREFIX + "PORT", "8000")),
         "WORKERS": int(env.get(PREFIX + "WORKERS", "0")) or default_workers(),
-        "THREADS": max(1, int(env.get(PREFIX + "THREADS", "4"))),
+        "THREADS": threads,
         "LOG_LEVEL": env.get(PREFIX + "LOG_LEVEL", "INFO").upper(),
         "LOG_FORMAT": "text" if env.get(PREFIX + "LOG_FORMAT", "").lower() == "text" else "json",
         "ACCESS_LOG": _flag(env.get(PREFIX + "ACCESS_LOG", "1")),
         "METRICS_COUNTERS": int(env.get(PREFIX + "METRICS_COUNTERS", "50")),
         "IDEMPOTENCY_HOURS": idempotency_hours,
         "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_BODY_BYTES", str(16 * 1024 * 1024))),
-        "DB_POOL_SIZE": int(env.get(PREFIX + "DB_POOL_SIZE", "5")),
+        # A kept connection for every request thread and the print worker's look for work:
+        # fewer, and busy moments open and close a PostgreSQL connection per request.
+        "DB_POOL_SIZE": int(env.get(PREFIX + "DB_POOL_SIZE", str(threads + 1))),
         "DB_BUSY_SECONDS": float(env.get(PREFIX + "DB_BUSY_SECONDS", "30")),
         "TOKEN_CACHE_SECONDS": float(env.get(PREFIX + "TOKEN_CACHE_SECONDS", "10")),
         "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or None,

@@ -12,18 +12,22 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = DateTime(timezone=True)
+# Identifier columns indexed only where they hold a value (migration 0005).
+SPARSE_IDENTIFIER_COLUMNS = ("lot_id", "expiry", "supplier_lot", "model", "site")
 
 
 class Base(DeclarativeBase):
@@ -95,19 +99,26 @@ class Identifier(Base):
     production_date: Mapped[dt.date] = mapped_column(Date)
     counter_id: Mapped[int | None] = mapped_column(ForeignKey("counters.id"))
     seq: Mapped[int | None] = mapped_column(BigInteger)
-    lot_id: Mapped[int | None] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("identifiers.id"))
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON)
     quantity: Mapped[Any | None] = mapped_column(Numeric(18, 6))
     uom: Mapped[str | None] = mapped_column(String(20))
-    expiry: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    expiry: Mapped[dt.date | None] = mapped_column(Date)
     supplier: Mapped[str | None] = mapped_column(String(200))
-    supplier_lot: Mapped[str | None] = mapped_column(String(200), index=True)
-    model: Mapped[str | None] = mapped_column(String(200), index=True)
-    site: Mapped[str | None] = mapped_column(String(200), index=True)
+    supplier_lot: Mapped[str | None] = mapped_column(String(200))
+    model: Mapped[str | None] = mapped_column(String(200))
+    site: Mapped[str | None] = mapped_column(String(200))
     issued_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
     issued_by: Mapped[str] = mapped_column(String(100))
     shipped_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
     warranty_days: Mapped[int | None] = mapped_column(Integer)
+
+    # Columns most identifiers leave empty (serials outside lots, no expiry, no supplier lot)
+    # are indexed only where they hold a value: issuing writes fewer index entries per row.
+    __table_args__ = tuple(
+        Index(f"ix_identifiers_{column}", column, postgresql_where=text(f"{column} IS NOT NULL"),
+              sqlite_where=text(f"{column} IS NOT NULL"))
+        for column in SPARSE_IDENTIFIER_COLUMNS)
 
 
 class Event(Base):

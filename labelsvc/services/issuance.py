@@ -331,8 +331,8 @@ def _issue_values(conn: Connection, current: CurrentScheme, prepared: Prepared, 
                     retry.append((seq, value))
                 else:
                     batch[value] = seq
-            new = _insert_new(conn, base, counter_id, {
-                value: seq if scheme.has_seq else None for value, seq in batch.items()}, event)
+            new = _insert_new(conn, base, counter_id,
+                              batch if scheme.has_seq else dict.fromkeys(batch), event)
             inserted.update(new)
             retry += [(seq, value) for value, seq in batch.items() if value not in new]
             if not retry:

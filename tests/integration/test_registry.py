@@ -143,3 +143,38 @@ def test_hot_statements_share_the_transaction_and_speak_sqlalchemy(db):
         assert conn.execute(select(events.c.id).where(events.c.id == event_id)).first() is None
     with pytest.raises(IntegrityError), db.transaction() as conn:
         driver.rows(conn, stmt, {"ident": -1, "at": now, "data": {}})  # no such identifier
+
+
+def test_sparse_identifier_columns_are_indexed_only_where_they_hold_a_value(empty_database_url):
+    """Migration 0005 leaves the five lot-only or optional columns with partial indexes, the
+    same the models declare, and goes down and up again cleanly."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from labelsvc.registry.models import SPARSE_IDENTIFIER_COLUMNS
+
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+
+    def partial() -> dict[str, str]:
+        with db.engine.connect() as conn:
+            found = {}
+            for index in inspect(conn).get_indexes("identifiers"):
+                options = index.get("dialect_options", {})
+                where = options.get("postgresql_where") or options.get("sqlite_where")
+                found[index["name"]] = str(where) if where is not None else ""
+            return found
+
+    indexes = partial()
+    for column in SPARSE_IDENTIFIER_COLUMNS:
+        assert f"{column} IS NOT NULL" in indexes[f"ix_identifiers_{column}"]
+    assert indexes["ix_identifiers_issued_at"] == ""  # every row has one: a full index
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0004")
+        conn.commit()
+    assert all(partial()[f"ix_identifiers_{c}"] == "" for c in SPARSE_IDENTIFIER_COLUMNS)
+    setup.upgrade(db)
+    assert partial() == indexes
+    db.dispose()
