@@ -242,7 +242,8 @@ def remove_printer(db: Database, name: str, actor: Actor) -> None:
         conn.execute(update(printers).where(printers.c.id == printer.id).values(deleted_at=now))
         jobs = print_jobs.c
         waiting = list(conn.execute(select(jobs.id).where(jobs.printer_id == printer.id)
-                                    .where(jobs.status.in_(WAITING))).scalars())
+                                    .where(jobs.status.in_(WAITING))
+                                    .with_for_update()).scalars())
         for job_id in waiting:
             settle_labels(conn, job_id)
         if waiting:

@@ -18,6 +18,12 @@ labels_c = print_job_labels.c
 jobs_c = print_jobs.c
 
 
+def _locked(query: Any) -> Any:
+    """Read a job's status for changing it: the row stays locked until the change commits,
+    so a printer removed meanwhile (which fails its waiting jobs) is never overwritten."""
+    return query.with_for_update()
+
+
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -49,8 +55,8 @@ def job_row(db: Database, job_id: int) -> Row[Any]:
 def start_printing(db: Database, job_id: int) -> bool:
     """Move a queued or held job to printing; False when it was cancelled meanwhile."""
     with db.transaction() as conn:
-        row = conn.execute(select(jobs_c.status, jobs_c.cancel_requested)
-                           .where(jobs_c.id == job_id)).one()
+        row = conn.execute(_locked(select(jobs_c.status, jobs_c.cancel_requested)
+                                   .where(jobs_c.id == job_id))).one()
         if row.status not in ACTIVE or row.cancel_requested:
             return False
         if row.status != "printing":
@@ -67,8 +73,8 @@ def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label
     `reprinted` event (reason `connection-reset`) as a possible duplicate.
     """
     with db.transaction() as conn:
-        state = conn.execute(select(jobs_c.status, jobs_c.cancel_requested)
-                             .where(jobs_c.id == job.id)).one()
+        state = conn.execute(_locked(select(jobs_c.status, jobs_c.cancel_requested)
+                                     .where(jobs_c.id == job.id))).one()
         if state.status != "printing" or state.cancel_requested:
             return []
         rows = conn.execute(
@@ -144,8 +150,8 @@ def hold(db: Database, job_id: int, reason: str, detail: str,
          backoff: Callable[[int], float]) -> int:
     """Hold a job on a printer fault until its next attempt; return the failures so far."""
     with db.transaction() as conn:
-        row = conn.execute(select(jobs_c.status, jobs_c.attempts)
-                           .where(jobs_c.id == job_id)).one()
+        row = conn.execute(_locked(select(jobs_c.status, jobs_c.attempts)
+                                   .where(jobs_c.id == job_id))).one()
         if row.status not in ACTIVE:
             return int(row.attempts)
         attempts = int(row.attempts) + 1
@@ -159,7 +165,8 @@ def finish(db: Database, job_id: int, status: str, reason: str | None = None,
            detail: str | None = None) -> None:
     """End a job as done, cancelled or failed; stopped jobs settle their labels."""
     with db.transaction() as conn:
-        current = conn.execute(select(jobs_c.status).where(jobs_c.id == job_id)).scalar_one()
+        current = conn.execute(_locked(select(jobs_c.status).where(jobs_c.id == job_id))
+                               ).scalar_one()
         if current not in ACTIVE:
             return
         if status != "done":

@@ -293,8 +293,9 @@ def test_removing_a_printer_fails_its_waiting_jobs(api, worker, sim):
     wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
     assert api.client.delete(f"/api/v1/printers/{printer}", headers={
         "Authorization": f"Bearer {api.tokens['admin']}"}).status_code == 204
-    failed = job(api, issued["print_job"]["id"])
-    assert (failed["status"], failed["reason"]) == ("failed", "printer-deleted")
+    # Waiting, it fails at once; if its retry had just begun, before its next label.
+    failed = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "failed")
+    assert failed["reason"] == "printer-deleted"
 
 
 def test_printer_api_roles_and_validation(api, worker, sim, problem):

@@ -91,7 +91,8 @@ def test_a_database_that_does_not_answer_is_503_not_500(tmp_path, problem):
     from labelsvc import create_app
 
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'gone.sqlite3'}",
-                      "PREPARE_DATABASE": False, "LOG_LEVEL": "ERROR"})
+                      "PREPARE_DATABASE": False, "LOG_LEVEL": "ERROR",
+                      "PRINT_WORKER": False})
     client = app.test_client()
     assert client.get("/readyz").status_code == 503
     body = problem(client.get("/api/v1/schemes", headers={"Authorization": "Bearer x"}), 503,
