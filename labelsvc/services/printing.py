@@ -239,16 +239,21 @@ def remove_printer(db: Database, name: str, actor: Actor) -> None:
     now = dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
         printer = require_printer(conn, name)
-        conn.execute(update(printers).where(printers.c.id == printer.id).values(deleted_at=now))
         jobs = print_jobs.c
-        waiting = list(conn.execute(select(jobs.id).where(jobs.printer_id == printer.id)
-                                    .where(jobs.status.in_(WAITING))
-                                    .with_for_update()).scalars())
+        # Its unfinished jobs are locked before the printer row, in the order a print worker
+        # takes them (job, then printer), so the two never wait for each other.
+        active = conn.execute(select(jobs.id, jobs.status).where(jobs.printer_id == printer.id)
+                              .where(jobs.status.in_(ACTIVE)).order_by(jobs.id)
+                              .with_for_update()).all()
+        conn.execute(update(printers).where(printers.c.id == printer.id).values(deleted_at=now))
+        waiting = [job_id for job_id, status in active if status in WAITING]
         for job_id in waiting:
             settle_labels(conn, job_id)
         if waiting:
             conn.execute(update(print_jobs).where(jobs.id.in_(waiting)).values(
                 status="failed", reason="printer-deleted", finished_at=now,
                 detail=f"printer {name} was removed by {actor.name}"))
-        conn.execute(update(print_jobs).where(jobs.printer_id == printer.id)
-                     .where(jobs.status == "printing").values(cancel_requested=True))
+        printing = [job_id for job_id, status in active if status == "printing"]
+        if printing:
+            conn.execute(update(print_jobs).where(jobs.id.in_(printing))
+                         .values(cancel_requested=True))
