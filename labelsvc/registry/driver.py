@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -38,8 +39,9 @@ class _Compiled:
 
 @lru_cache(maxsize=128)
 def _compile(stmt: ClauseElement, dialect: Dialect) -> _Compiled:
-    compiled = stmt.compile(dialect=dialect)
-    fixed, processors = {}, {}
+    compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))
+    fixed: dict[str, Any] = {}
+    processors: dict[str, Callable[[Any], Any]] = {}
     for bind in compiled.binds.values():
         name = compiled.bind_names[bind]
         if not bind.required:  # a value written into the statement, such as type="note"
@@ -62,7 +64,8 @@ def rows(conn: Connection, stmt: ClauseElement, values: Mapping[str, Any]
     cursor = driver.cursor()
     try:
         cursor.execute(compiled.sql, params)
-        return cursor.fetchall()
+        found: list[Sequence[Any]] = cursor.fetchall()
+        return found
     except conn.dialect.loaded_dbapi.Error as exc:
         if conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor):
             conn.invalidate(exc)
