@@ -1,11 +1,12 @@
 """The few statements every issue request runs, sent straight to psycopg on PostgreSQL.
 
-A production line asks for one serial at a time, all shift long. SQLAlchemy's execution layer
-(statement cache lookup, parameter processing, result wrapping) costs that request about as
-much CPU as the database does. These statements are still written once, as SQLAlchemy
+A production line asks for one serial at a time, all shift long, and SQLAlchemy's execution
+layer (statement cache lookup, parameter processing, result wrapping) is a large share of the
+CPU such a request costs. These statements are still written once, as SQLAlchemy
 expressions; on PostgreSQL they are compiled once per process and run on the transaction's
 own psycopg connection, with the same parameter conversions SQLAlchemy would apply and
 database errors raised as the same SQLAlchemy exceptions. SQLite runs them through SQLAlchemy.
+SQLAlchemy's event listeners (`before_cursor_execute` and the like) do not see them.
 """
 
 from __future__ import annotations
