@@ -8,13 +8,13 @@ Run by bench/issue.py as `gunicorn --chdir bench _bare_issue_app:app` with BARE_
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
 import threading
 from typing import Any
 
 import psycopg
+from _raw_issue import issue_one, prepare  # bench/ is on the path (gunicorn --chdir bench)
 from flask import Flask, Response, request
 
 app = Flask(__name__)
@@ -26,10 +26,7 @@ def _connection() -> Any:
     conn = getattr(_local, "conn", None)
     if conn is None:
         conn = _local.conn = psycopg.connect(os.environ["BARE_DATABASE_URL"])
-        _local.scheme = conn.execute(
-            "SELECT id FROM schemes WHERE name = 'sys-serial'").fetchone()[0]
-        _local.counters = set()
-        conn.commit()
+        _local.prepared = {}
     return conn
 
 
@@ -37,23 +34,9 @@ def _connection() -> Any:
 def issue() -> Response:
     """Issue one identifier with the raw loop's transaction."""
     line = request.get_json()["fields"]["line"]
-    conn, scheme, key = _connection(), _local.scheme, f"bare-{line}"
-    if key not in _local.counters:
-        conn.execute("INSERT INTO counters (scheme_id, key, next, skipped, created_at) "
-                     "VALUES (%s, %s, 1, 0, now()) ON CONFLICT DO NOTHING", (scheme, key))
-        _local.counters.add(key)
-    counter_id, seq = conn.execute(
-        "UPDATE counters SET next = next + 1 WHERE scheme_id = %s AND key = %s "
-        "RETURNING id, next - 1", (scheme, key)).fetchone()
-    value = f"BR{line}{seq:07d}"
-    ident = conn.execute(
-        "INSERT INTO identifiers (value, kind, scheme_id, scheme_version, status, fields, "
-        "production_date, counter_id, seq, attributes, issued_at, issued_by) VALUES "
-        "(%s, 'serial', %s, 1, 'issued', %s, %s, %s, %s, '{}', now(), 'bench') RETURNING id",
-        (value, scheme, json.dumps({"line": line}), dt.date.today(), counter_id, seq)
-    ).fetchone()[0]
-    conn.execute("INSERT INTO events (identifier_id, type, actor, at, data) "
-                 "VALUES (%s, 'issued', 'bench', now(), '{}')", (ident,))
-    conn.commit()
+    conn, key = _connection(), f"bare-{line}"
+    if key not in _local.prepared:
+        _local.prepared[key] = prepare(conn, key)
+    value = issue_one(conn, _local.prepared[key], key, "BR", line)
     return Response(json.dumps({"identifiers": [{"value": value}]}), 201,
                     mimetype="application/json")

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import io
-import json
 import multiprocessing
 import os
 import socket
@@ -32,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "system")]
 
 import psycopg  # noqa: E402
 
+from bench import _raw_issue as raw_issue  # noqa: E402
 from bench._load import Connection, drive  # noqa: E402
 from bench._table import Result, print_table  # noqa: E402
 
@@ -78,27 +77,12 @@ def _raw_client(url: str, line: str, seconds: float) -> list[float]:
     """The same transaction as one issue request, written by hand with psycopg."""
     latencies: list[float] = []
     with psycopg.connect(cluster._libpq(url)) as conn:
-        scheme_id = conn.execute("SELECT id FROM schemes WHERE name = 'sys-serial'").fetchone()[0]
         key = f"raw-{line}"
-        conn.execute("INSERT INTO counters (scheme_id, key, next, skipped, created_at) "
-                     "VALUES (%s, %s, 1, 0, now()) ON CONFLICT DO NOTHING", (scheme_id, key))
-        conn.commit()
-        fields = json.dumps({"line": line})
+        scheme_id = raw_issue.prepare(conn, key)
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             t0 = time.perf_counter()
-            counter_id, seq = conn.execute(
-                "UPDATE counters SET next = next + 1 WHERE scheme_id = %s AND key = %s "
-                "RETURNING id, next - 1", (scheme_id, key)).fetchone()
-            ident = conn.execute(
-                "INSERT INTO identifiers (value, kind, scheme_id, scheme_version, status, fields, "
-                "production_date, counter_id, seq, attributes, issued_at, issued_by) VALUES "
-                "(%s, 'serial', %s, 1, 'issued', %s, %s, %s, %s, '{}', now(), 'bench') "
-                "RETURNING id", (f"RW{line}{seq:07d}", scheme_id, fields, dt.date.today(),
-                                 counter_id, seq)).fetchone()[0]
-            conn.execute("INSERT INTO events (identifier_id, type, actor, at, data) "
-                         "VALUES (%s, 'issued', 'bench', now(), '{}')", (ident,))
-            conn.commit()
+            raw_issue.issue_one(conn, scheme_id, key, "RW", line)
             latencies.append(time.perf_counter() - t0)
     return latencies
 

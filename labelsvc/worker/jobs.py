@@ -18,10 +18,10 @@ labels_c = print_job_labels.c
 jobs_c = print_jobs.c
 
 
-def _locked(query: Any) -> Any:
-    """Read a job's status for changing it: the row stays locked until the change commits,
+def _job_for_change(conn: Connection, job_id: int, *columns: Any) -> Row[Any]:
+    """Read a job's columns to change it: the row stays locked until the change commits,
     so a printer removed meanwhile (which fails its waiting jobs) is never overwritten."""
-    return query.with_for_update()
+    return conn.execute(select(*columns).where(jobs_c.id == job_id).with_for_update()).one()
 
 
 def _now() -> dt.datetime:
@@ -55,8 +55,7 @@ def job_row(db: Database, job_id: int) -> Row[Any]:
 def start_printing(db: Database, job_id: int) -> bool:
     """Move a queued or held job to printing; False when it was cancelled meanwhile."""
     with db.transaction() as conn:
-        row = conn.execute(_locked(select(jobs_c.status, jobs_c.cancel_requested)
-                                   .where(jobs_c.id == job_id))).one()
+        row = _job_for_change(conn, job_id, jobs_c.status, jobs_c.cancel_requested)
         if row.status not in ACTIVE or row.cancel_requested:
             return False
         if row.status != "printing":
@@ -73,8 +72,7 @@ def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label
     `reprinted` event (reason `connection-reset`) as a possible duplicate.
     """
     with db.transaction() as conn:
-        state = conn.execute(_locked(select(jobs_c.status, jobs_c.cancel_requested)
-                                     .where(jobs_c.id == job.id))).one()
+        state = _job_for_change(conn, job.id, jobs_c.status, jobs_c.cancel_requested)
         if state.status != "printing" or state.cancel_requested:
             return []
         rows = conn.execute(
@@ -150,8 +148,7 @@ def hold(db: Database, job_id: int, reason: str, detail: str,
          backoff: Callable[[int], float]) -> int:
     """Hold a job on a printer fault until its next attempt; return the failures so far."""
     with db.transaction() as conn:
-        row = conn.execute(_locked(select(jobs_c.status, jobs_c.attempts)
-                                   .where(jobs_c.id == job_id))).one()
+        row = _job_for_change(conn, job_id, jobs_c.status, jobs_c.attempts)
         if row.status not in ACTIVE:
             return int(row.attempts)
         attempts = int(row.attempts) + 1
@@ -165,8 +162,7 @@ def finish(db: Database, job_id: int, status: str, reason: str | None = None,
            detail: str | None = None) -> None:
     """End a job as done, cancelled or failed; stopped jobs settle their labels."""
     with db.transaction() as conn:
-        current = conn.execute(_locked(select(jobs_c.status).where(jobs_c.id == job_id))
-                               ).scalar_one()
+        current = _job_for_change(conn, job_id, jobs_c.status).status
         if current not in ACTIVE:
             return
         if status != "done":

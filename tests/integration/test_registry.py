@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 
-from labelsvc.registry import setup
+from labelsvc.registry import driver, setup
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counters, identifiers
+from labelsvc.registry.models import SPARSE_IDENTIFIER_COLUMNS, counters, events, identifiers
 from labelsvc.services import issuance, schemes
 from labelsvc.services.tokens import Actor, authenticate, create_token
 
@@ -117,14 +120,6 @@ def test_a_batch_of_50000_is_one_fast_transaction(db):
 def test_hot_statements_share_the_transaction_and_speak_sqlalchemy(db):
     """driver.rows converts parameters as SQLAlchemy does, joins the open transaction, and
     raises SQLAlchemy's exceptions, on either database."""
-    import datetime as dt
-
-    from sqlalchemy import bindparam, insert
-    from sqlalchemy.exc import IntegrityError
-
-    from labelsvc.registry import driver
-    from labelsvc.registry.models import events
-
     schemes.define_scheme(db, {"name": "drv", "kind": "serial", "pattern": "D{seq:3}"}, "admin")
     first = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="drv", fields={}),
                            LINE).values[0]
@@ -149,11 +144,6 @@ def test_hot_statements_share_the_transaction_and_speak_sqlalchemy(db):
 def test_sparse_identifier_columns_are_indexed_only_where_they_hold_a_value(empty_database_url):
     """Migration 0005 leaves the five lot-only or optional columns with partial indexes, the
     same the models declare, and goes down and up again cleanly."""
-    from alembic import command
-    from sqlalchemy import inspect
-
-    from labelsvc.registry.models import SPARSE_IDENTIFIER_COLUMNS
-
     db = Database(empty_database_url)
     setup.upgrade(db)
 
