@@ -65,6 +65,17 @@ class Database:
             finally:
                 _current.reset(token)
 
+    def can_autocommit(self) -> bool:
+        """True on PostgreSQL outside a transaction: statements may commit one by one."""
+        return not self.is_sqlite and _current.get() is None
+
+    @contextmanager
+    def autocommit(self) -> Iterator[Connection]:
+        """A PostgreSQL connection on which every statement is a transaction of its own."""
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            yield conn
+
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()

@@ -45,7 +45,7 @@ Columns = dict[str, tuple[TypeEngine[Any], list[Any]]]
 ColumnSpec = tuple[tuple[str, type[TypeEngine[Any]]], ...]
 
 
-def _named_constant(dialect: str, column: Column[Any], name: str) -> ColumnElement[Any]:
+def named_constant(dialect: str, column: Column[Any], name: str) -> ColumnElement[Any]:
     """A named parameter typed like `column`, for statements built once and reused."""
     param = bindparam(name, type_=column.type)
     return cast(param, column.type) if dialect == "postgresql" else param
@@ -69,7 +69,7 @@ def _bulk_insert(dialect: str, table: Table, constants: tuple[str, ...], columns
         source = select(*[cast(func.json_extract(each.c.value, f"$[{n}]"), kind()).label(name)
                           for n, (name, kind) in enumerate(columns)]
                         ).select_from(each).where(true()).subquery()
-    chosen = select(*[_named_constant(dialect, table.c[k], f"const_{k}") for k in constants],
+    chosen = select(*[named_constant(dialect, table.c[k], f"const_{k}") for k in constants],
                     *[source.c[name] for name in names])
     if dialect == "sqlite":
         chosen = chosen.where(true())  # lets SQLite tell ON CONFLICT from a join

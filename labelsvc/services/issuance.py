@@ -6,7 +6,6 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Protocol
 
 from sqlalchemy import (
@@ -15,13 +14,10 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
-    cast,
     exists,
     insert,
-    select,
     update,
 )
-from sqlalchemy.dialects import postgresql
 
 from labelsvc.errors import (
     CounterExhausted,
@@ -39,6 +35,7 @@ from labelsvc.registry.queries import (
     insert_rows,
     rows_insert,
 )
+from labelsvc.services import issue_statement
 from labelsvc.services.schemes import CurrentScheme, current_for_issuing, load_current
 from labelsvc.services.tokens import Actor
 from numbering import NumberingError, Scheme
@@ -174,18 +171,6 @@ def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]
     log.warning("skipped %d value(s) already issued elsewhere, e.g. %s", len(skips), skips[0][1])
 
 
-@lru_cache(maxsize=64)
-def _with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
-    """Build once: insert identifiers and, in the same statement, their `issued` events."""
-    new = stmt.returning(identifiers.c.id, identifiers.c.value).cte("new_identifiers")
-    issued = (postgresql.insert(events)
-              .from_select(["identifier_id", *event_columns],
-                           select(new.c.id, *[cast(bindparam(f"event_{k}", type_=events.c[k].type),
-                                                   events.c[k].type) for k in event_columns]))
-              .cte("issued_events"))
-    return select(new.c.id, new.c.value).add_cte(issued)
-
-
 def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
                 batch: dict[str, int | None], event: dict[str, Any]) -> dict[str, int]:
     """Insert the values still free and their `issued` events; return value -> id.
@@ -201,7 +186,7 @@ def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
                                columns, ignore_conflicts=True)
     if conn.dialect.name == "postgresql":
         params.update({f"event_{k}": v for k, v in event.items()})
-        rows = driver.rows(conn, _with_issued_events(stmt, tuple(event)), params)
+        rows = driver.rows(conn, issue_statement.with_issued_events(stmt, tuple(event)), params)
         return {value: id_ for id_, value in rows}
     found = {r.value: r.id
              for r in conn.execute(stmt.returning(identifiers.c.id, identifiers.c.value), params)}
@@ -231,31 +216,53 @@ def _lot_id(conn: Connection, req: IssueRequest) -> int | None:
 
 def issue(db: Database, req: IssueRequest, actor: Actor,
           print_jobs: PrintJobs | None = None) -> Issued:
-    """Issue `count` identifiers of a scheme atomically, with their `issued` events."""
+    """Issue `count` identifiers of a scheme atomically, with their `issued` events.
+
+    A small request without a print job first tries one autocommitted statement
+    (issue_statement); whenever that writes nothing, the ordinary transaction issues.
+    """
+    if req.print is None and db.can_autocommit():
+        with db.autocommit() as conn:
+            current, prepared = _resolve(db, conn, req, actor)
+            done = issue_statement.issue(db, conn, current, prepared, req.fields, req.count)
+        if done is not None:
+            return _issued(req, actor, current, prepared, done, None)
     with db.transaction() as conn:
-        current = current_for_issuing(db, conn, req.scheme)
+        current, prepared = _resolve(db, conn, req, actor)
         try:
-            prepared = _prepare(conn, current, req, actor)
-        except (NumberingError, LabelsvcError):
-            # Refused under the version this process knew: if another process has defined a
-            # newer one since (say, a new model code), the request is judged by that one.
-            fresh = current_for_issuing(db, conn, req.scheme, fresh=True)
-            if fresh.version == current.version:
-                raise
-            current = fresh
-            prepared = _prepare(conn, current, req, actor)
-        try:
-            inserted = _issue_values(conn, current, prepared, req.count, req.fields)
+            inserted, after = _issue_values(conn, current, prepared, req.count, req.fields)
         except StaleScheme:  # raised before anything is written: prepare under the new one
             current = current_for_issuing(db, conn, req.scheme, fresh=True)
             prepared = _prepare(conn, current, req, actor)
-            inserted = _issue_values(conn, current, prepared, req.count, req.fields,
-                                     check_version=False)
-        ids = list(inserted.values())
+            inserted, after = _issue_values(conn, current, prepared, req.count, req.fields,
+                                            check_version=False)
         print_job = None
         if req.print is not None:
-            print_job = (print_jobs or NoPrinters()).create(conn, ids, req.print, actor)
-    log.info("%s issued %d %s(s) of %s", actor.name, len(ids), req.kind, req.scheme)
+            print_job = (print_jobs or NoPrinters()).create(conn, list(inserted.values()),
+                                                            req.print, actor)
+    issue_statement.remember_position(db, current.id, prepared.key, after)  # committed
+    return _issued(req, actor, current, prepared, inserted, print_job)
+
+
+def _resolve(db: Database, conn: Connection, req: IssueRequest, actor: Actor
+             ) -> tuple[CurrentScheme, Prepared]:
+    """The scheme version a request is issued under, and the request checked against it."""
+    current = current_for_issuing(db, conn, req.scheme)
+    try:
+        return current, _prepare(conn, current, req, actor)
+    except (NumberingError, LabelsvcError):
+        # Refused under the version this process knew: if another process has defined a
+        # newer one since (say, a new model code), the request is judged by that one.
+        fresh = current_for_issuing(db, conn, req.scheme, fresh=True)
+        if fresh.version == current.version:
+            raise
+        return fresh, _prepare(conn, fresh, req, actor)
+
+
+def _issued(req: IssueRequest, actor: Actor, current: CurrentScheme, prepared: Prepared,
+            inserted: dict[str, int], print_job: dict[str, Any] | None) -> Issued:
+    """The answer to an issue request, once its transaction has committed."""
+    log.info("%s issued %d %s(s) of %s", actor.name, len(inserted), req.kind, req.scheme)
     shared = identifier_object({**prepared.base, "value": None, "scheme": current.name,
                                 "version": current.version, "lot": req.lot})
     return Issued(list(inserted), shared, print_job)
@@ -310,8 +317,10 @@ def _text(value: Any) -> str | None:
 
 
 def _issue_values(conn: Connection, current: CurrentScheme, prepared: Prepared, count: int,
-                  fields: dict[str, str], *, check_version: bool = True) -> dict[str, int]:
-    """Draw counter values until `count` identifiers are inserted; value -> id, in order."""
+                  fields: dict[str, str], *, check_version: bool = True
+                  ) -> tuple[dict[str, int], int]:
+    """Draw counter values until `count` identifiers are inserted; value -> id, in order,
+    and the counter's next value after the last block drawn."""
     scheme = current.scheme
     key, base, event, day = prepared.key, prepared.base, prepared.event, prepared.day
     inserted: dict[str, int] = {}
@@ -345,4 +354,4 @@ def _issue_values(conn: Connection, current: CurrentScheme, prepared: Prepared, 
                     f"{len(retry)} random value(s) of {current.name} kept colliding with "
                     f"values already issued; the random space is nearly full")
             pending = [(seq, scheme.format(fields=fields, date=day, seq=seq)) for seq, _ in retry]
-    return dict(sorted(inserted.items(), key=lambda item: order[item[0]]))
+    return dict(sorted(inserted.items(), key=lambda item: order[item[0]])), first + needed

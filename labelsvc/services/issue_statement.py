@@ -1,0 +1,168 @@
+"""Issue a few identifiers in one statement that commits on its own: a line's everyday request.
+
+A production line asks for one serial at a time, all shift long, and several stations share a
+counter. In the ordinary transaction (counter UPDATE … RETURNING, INSERT, COMMIT) the counter
+row stays locked across two more round trips to the service, and on a busy host the service
+may wait for a CPU in between: every other request for that counter waits as long.
+
+Here the service formats the values of a short window of counter positions it expects, from
+the position this process last saw, and one statement — autocommitted, so a transaction of
+its own — takes the block only if the counter still stands inside that window and the scheme
+version is still current, inserts the identifiers and their `issued` events, and commits. The
+counter row is locked only while PostgreSQL works. When the statement writes nothing (the
+counter moved past the window, a new scheme version, the counter's end near, a value issued
+already by another scheme, a counter this process has not seen), the request takes the
+ordinary transaction, which handles each of those cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import Grouping
+
+from labelsvc.registry import driver
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import counters, events, identifiers, schemes
+from labelsvc.registry.queries import named_constant
+from labelsvc.services.schemes import CurrentScheme
+
+if TYPE_CHECKING:
+    from labelsvc.services.issuance import Prepared
+
+# Requests up to this many identifiers try the single statement; larger batches spend their
+# time inserting, not waiting for the counter, and go straight to the ordinary transaction.
+MAX_COUNT = 100
+# Counter positions formatted ahead: at least MIN_WINDOW, growing with how far the counter
+# moved between this process's requests (other processes, other threads), up to MAX_WINDOW.
+MIN_WINDOW = 8
+MAX_WINDOW = 128
+# Counters whose last position a process keeps (a new key per model, site and week or day).
+MAX_POSITIONS = 10_000
+
+
+@lru_cache(maxsize=64)
+def with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
+    """Build once: insert identifiers and, in the same statement, their `issued` events."""
+    new = stmt.returning(identifiers.c.id, identifiers.c.value).cte("new_identifiers")
+    issued = (postgresql.insert(events)
+              .from_select(["identifier_id", *event_columns],
+                           select(new.c.id, *[cast(bindparam(f"event_{k}", type_=events.c[k].type),
+                                                   events.c[k].type) for k in event_columns]))
+              .cte("issued_events"))
+    return select(new.c.id, new.c.value).add_cte(issued)
+
+
+@lru_cache(maxsize=64)
+def _statement(constants: tuple[str, ...], event_columns: tuple[str, ...]) -> Any:
+    """Build once per shape: reserve inside the window, insert the block and its events."""
+    start = bindparam("first", type_=BigInteger())
+    n = bindparam("n", type_=BigInteger())
+    lo = bindparam("lo", type_=BigInteger())
+    position = case((counters.c.next < start, start), else_=counters.c.next)
+    reserved = (update(counters)
+                .where((counters.c.scheme_id == bindparam("counter_scheme"))
+                       & (counters.c.key == bindparam("counter_key"))
+                       & position.between(lo, bindparam("hi", type_=BigInteger()))
+                       & exists().where((schemes.c.id == bindparam("counter_scheme"))
+                                        & (schemes.c.current_version == bindparam("version"))))
+                .values(next=position + n)
+                .returning(counters.c.id, (counters.c.next - n).label("first_seq"))
+                .cte("reserved"))
+    offset = func.generate_series(0, n - 1).column_valued("offset")
+    seq = reserved.c.first_seq + offset
+    candidates = Grouping(cast(bindparam("candidates", type_=postgresql.ARRAY(String())),
+                               postgresql.ARRAY(String())))
+    chosen = select(*[named_constant("postgresql", identifiers.c[k], f"const_{k}")
+                      for k in constants],
+                    reserved.c.id, seq, candidates[seq - lo + 1])
+    stmt = postgresql.insert(identifiers).from_select(
+        [*constants, "counter_id", "seq", "value"], chosen)
+    return with_issued_events(stmt, event_columns)
+
+
+def _positions(db: Database) -> dict[tuple[int, str], tuple[int, int]]:
+    """(scheme id, counter key) -> (next value last seen, how far it had moved unseen)."""
+    positions: dict[tuple[int, str], tuple[int, int]] = db.memo.setdefault(
+        "counter_positions", {})
+    return positions
+
+
+def remember_position(db: Database, scheme_id: int, key: str, after: int, moved: int = 0
+                      ) -> None:
+    """Note where a counter stands after this process issued from it."""
+    positions = _positions(db)
+    if len(positions) >= MAX_POSITIONS:
+        positions.clear()
+    positions[(scheme_id, key)] = (after, moved)
+
+
+def issue(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
+          fields: Mapping[str, str], count: int) -> dict[str, int] | None:
+    """Issue `count` values in one autocommitted statement on `conn`; value -> id in counter
+    order, or None when nothing was written and the ordinary transaction has to do it."""
+    scheme, where = current.scheme, (current.id, prepared.key)
+    known = _positions(db).get(where)
+    if known is None or count > MAX_COUNT or not scheme.has_seq or scheme.has_rand:
+        return None
+    guess, moved = known
+    done = _attempt(db, conn, current, prepared, fields, count, guess, moved)
+    if done is None:  # the counter moved past the window: once more from where it stands now
+        found = driver.rows(conn, _POSITION, {"counter_scheme": current.id,
+                                              "counter_key": prepared.key})
+        if found and found[0][0] > guess:
+            done = _attempt(db, conn, current, prepared, fields, count, found[0][0],
+                            max(moved, found[0][0] - guess))
+    return done
+
+
+# Where a counter stands now (committed), after the single statement found it moved on.
+_POSITION = select(counters.c.next).where(
+    (counters.c.scheme_id == bindparam("counter_scheme"))
+    & (counters.c.key == bindparam("counter_key")))
+
+
+def _attempt(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
+             fields: Mapping[str, str], count: int, guess: int, moved: int
+             ) -> dict[str, int] | None:
+    """Run the statement for the window starting at `guess`; None when it wrote nothing."""
+    scheme = current.scheme
+    lo = max(guess, scheme.start)
+    last = scheme.start + scheme.capacity - 1
+    hi = min(lo + min(MAX_WINDOW, MIN_WINDOW + 2 * moved) - 1, last - count + 1)
+    if hi < lo:
+        return None
+    candidates = scheme.format_many(fields, prepared.day, range(lo, hi + count))
+    constants = {k: v for k, v in prepared.base.items() if v is not None}
+    values = {f"const_{k}": v for k, v in constants.items()}
+    values.update({f"event_{k}": v for k, v in prepared.event.items()})
+    values.update(counter_scheme=current.id, counter_key=prepared.key, first=scheme.start,
+                  lo=lo, hi=hi, n=count, version=current.version, candidates=candidates)
+    try:
+        rows = driver.rows(conn, _statement(tuple(constants), tuple(prepared.event)), values)
+    except IntegrityError:  # a value in the block exists already: nothing was written
+        return None
+    if not rows:
+        return None
+    index = {value: i for i, value in enumerate(candidates)}
+    ordered = sorted(rows, key=lambda row: index[row[1]])
+    first = lo + index[ordered[0][1]]
+    # How far the counter moved unseen sizes the next window; a calm spell shrinks it slowly.
+    remember_position(db, current.id, prepared.key, first + count, max(first - lo, moved // 2))
+    return {value: id_ for id_, value in ordered}
