@@ -17,17 +17,27 @@ from sqlalchemy import (
     String,
     Table,
     bindparam,
+    case,
     cast,
+    exists,
     func,
     select,
     true,
+    update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.types import TypeEngine
 
-from labelsvc.registry.models import Identifier, Scheme, identifiers
+from labelsvc.registry.models import (
+    Identifier,
+    Scheme,
+    counters,
+    events,
+    identifiers,
+    schemes,
+)
 
 LotIdentifier = aliased(Identifier, name="lot_identifier")
 
@@ -103,6 +113,34 @@ def insert_rows(conn: Connection, table: Table | Any, constants: dict[str, Any],
     if returning:
         stmt = stmt.returning(*returning)
     return conn.execute(stmt, params)
+
+
+# The counter a request draws from, and where it stands: the counter's next value, or the
+# scheme's first one (`first`) for a counter that has not reached it yet.
+THIS_COUNTER = ((counters.c.scheme_id == bindparam("counter_scheme"))
+                & (counters.c.key == bindparam("counter_key")))
+COUNTER_POSITION = case((counters.c.next < bindparam("first"), bindparam("first")),
+                        else_=counters.c.next)
+# One atomic UPDATE … RETURNING decides which values a request gets (built once).
+RESERVE = (update(counters).where(THIS_COUNTER)
+           .values(next=COUNTER_POSITION + bindparam("n"))
+           .returning(counters.c.id, counters.c.next))
+# The same, only while the scheme's current version is still the one the values are built with.
+RESERVE_IF_CURRENT = RESERVE.where(exists().where(
+    (schemes.c.id == bindparam("counter_scheme"))
+    & (schemes.c.current_version == bindparam("version"))))
+
+
+@lru_cache(maxsize=64)
+def with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
+    """Build once: insert identifiers and, in the same statement, their `issued` events."""
+    new = stmt.returning(identifiers.c.id, identifiers.c.value).cte("new_identifiers")
+    issued = (postgresql.insert(events)
+              .from_select(["identifier_id", *event_columns],
+                           select(new.c.id, *[cast(bindparam(f"event_{k}", type_=events.c[k].type),
+                                                   events.c[k].type) for k in event_columns]))
+              .cte("issued_events"))
+    return select(new.c.id, new.c.value).add_cte(issued)
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:

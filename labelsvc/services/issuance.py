@@ -12,9 +12,6 @@ from sqlalchemy import (
     BigInteger,
     Connection,
     String,
-    bindparam,
-    case,
-    exists,
     insert,
     update,
 )
@@ -27,13 +24,16 @@ from labelsvc.errors import (
 )
 from labelsvc.registry import driver
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counter_skips, counters, events, identifiers, schemes
+from labelsvc.registry.models import counter_skips, counters, events, identifiers
 from labelsvc.registry.queries import (
+    RESERVE,
+    RESERVE_IF_CURRENT,
     find_identifier,
     identifier_object,
     insert_ignoring_conflicts,
     insert_rows,
     rows_insert,
+    with_issued_events,
 )
 from labelsvc.services import issue_statement
 from labelsvc.services.schemes import CurrentScheme, current_for_issuing, load_current
@@ -111,19 +111,6 @@ def ensure_counter(conn: Connection, scheme_id: int, key: str, start: int) -> No
         scheme_id=scheme_id, key=key, next=start, skipped=0, created_at=dt.datetime.now(dt.UTC)))
 
 
-# One atomic UPDATE … RETURNING decides which values a request gets (built once).
-_RESERVE = (update(counters)
-            .where((counters.c.scheme_id == bindparam("counter_scheme"))
-                   & (counters.c.key == bindparam("counter_key")))
-            .values(next=case((counters.c.next < bindparam("first"), bindparam("first")),
-                              else_=counters.c.next) + bindparam("n"))
-            .returning(counters.c.id, counters.c.next))
-# The same, only while the scheme's current version is still the one the values are built with.
-_RESERVE_IF_CURRENT = _RESERVE.where(exists().where(
-    (schemes.c.id == bindparam("counter_scheme"))
-    & (schemes.c.current_version == bindparam("version"))))
-
-
 class StaleScheme(Exception):
     """The scheme has a newer version than the one this request was prepared with."""
 
@@ -137,7 +124,7 @@ def reserve_counter_block(conn: Connection, scheme: CurrentScheme, key: str, n: 
     start = scheme.scheme.start
     values = {"counter_scheme": scheme.id, "counter_key": key, "first": start, "n": n,
               "version": scheme.version}
-    reserve = _RESERVE_IF_CURRENT if check_version else _RESERVE
+    reserve = RESERVE_IF_CURRENT if check_version else RESERVE
     found = driver.rows(conn, reserve, values)
     if not found:
         if check_version:
@@ -186,7 +173,7 @@ def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
                                columns, ignore_conflicts=True)
     if conn.dialect.name == "postgresql":
         params.update({f"event_{k}": v for k, v in event.items()})
-        rows = driver.rows(conn, issue_statement.with_issued_events(stmt, tuple(event)), params)
+        rows = driver.rows(conn, with_issued_events(stmt, tuple(event)), params)
         return {value: id_ for id_, value in rows}
     found = {r.value: r.id
              for r in conn.execute(stmt.returning(identifiers.c.id, identifiers.c.value), params)}

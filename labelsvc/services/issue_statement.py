@@ -26,12 +26,9 @@ from sqlalchemy import (
     Connection,
     String,
     bindparam,
-    case,
     cast,
-    exists,
     func,
     select,
-    update,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError
@@ -39,8 +36,14 @@ from sqlalchemy.sql.elements import Grouping
 
 from labelsvc.registry import driver
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counters, events, identifiers, schemes
-from labelsvc.registry.queries import named_constant
+from labelsvc.registry.models import counters, identifiers
+from labelsvc.registry.queries import (
+    COUNTER_POSITION,
+    RESERVE_IF_CURRENT,
+    THIS_COUNTER,
+    named_constant,
+    with_issued_events,
+)
 from labelsvc.services.schemes import CurrentScheme
 
 if TYPE_CHECKING:
@@ -58,18 +61,6 @@ MAX_POSITIONS = 10_000
 
 
 @lru_cache(maxsize=64)
-def with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
-    """Build once: insert identifiers and, in the same statement, their `issued` events."""
-    new = stmt.returning(identifiers.c.id, identifiers.c.value).cte("new_identifiers")
-    issued = (postgresql.insert(events)
-              .from_select(["identifier_id", *event_columns],
-                           select(new.c.id, *[cast(bindparam(f"event_{k}", type_=events.c[k].type),
-                                                   events.c[k].type) for k in event_columns]))
-              .cte("issued_events"))
-    return select(new.c.id, new.c.value).add_cte(issued)
-
-
-@lru_cache(maxsize=64)
 def _statement(constants: tuple[str, ...], event_columns: tuple[str, ...], single: bool) -> Any:
     """Build once per shape: reserve inside the window, insert the block and its events.
 
@@ -77,20 +68,12 @@ def _statement(constants: tuple[str, ...], event_columns: tuple[str, ...], singl
     plan for the prepared statement; with generate_series in it, the planner expects 1,000
     rows from parameters it cannot see and plans every execution again (~0.4 ms each here).
     """
-    start = bindparam("first", type_=BigInteger())
     n = bindparam("n", type_=BigInteger())
     lo = bindparam("lo", type_=BigInteger())
-    position = case((counters.c.next < start, start), else_=counters.c.next)
-    reserved = (update(counters)
-                .where((counters.c.scheme_id == bindparam("counter_scheme"))
-                       & (counters.c.key == bindparam("counter_key"))
-                       & position.between(lo, bindparam("hi", type_=BigInteger()))
-                       & exists().where((schemes.c.id == bindparam("counter_scheme"))
-                                        & (schemes.c.current_version == bindparam("version"))))
-                .values(next=position + n)
-                .returning(counters.c.id, (counters.c.next - n).label("first_seq"))
+    reserved = (RESERVE_IF_CURRENT
+                .where(COUNTER_POSITION.between(lo, bindparam("hi", type_=BigInteger())))
                 .cte("reserved"))
-    seq = reserved.c.first_seq
+    seq = reserved.c.next - n
     if not single:
         seq = seq + func.generate_series(0, n - 1).column_valued("offset")
     candidates = Grouping(cast(bindparam("candidates", type_=postgresql.ARRAY(String())),
@@ -139,9 +122,7 @@ def issue(db: Database, conn: Connection, current: CurrentScheme, prepared: Prep
 
 
 # Where a counter stands now (committed), after the single statement found it moved on.
-_POSITION = select(counters.c.next).where(
-    (counters.c.scheme_id == bindparam("counter_scheme"))
-    & (counters.c.key == bindparam("counter_key")))
+_POSITION = select(counters.c.next).where(THIS_COUNTER)
 
 
 def _attempt(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
