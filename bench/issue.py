@@ -36,16 +36,18 @@ import psycopg  # noqa: E402
 from bench import _raw_issue as raw_issue  # noqa: E402
 from bench._load import Connection, drive  # noqa: E402
 from bench._table import Result, print_table  # noqa: E402
+from labelsvc.config import load_config  # noqa: E402
 
 import cluster  # noqa: E402
 
 BATCH = 10_000
 CLIENTS = 16
-# The two service processes share the machine: each is one gunicorn worker with enough
-# request threads for its share of the clients (`labelsvc serve --workers 1`, LABELSVC_THREADS).
+# The two service processes share the machine: each is one gunicorn worker
+# (`labelsvc serve --workers 1`) with the service's default request threads (LABELSVC_THREADS);
+# the clients' keep-alive connections wait their turn for a thread, first come, first served.
 # The bare-framework reference runs the same way.
 WORKERS = 1
-THREADS = 16
+THREADS = int(load_config({})["THREADS"])
 # The columns part (a) copies besides `value` (`id` comes from the table's sequence).
 COPIED = ("kind, scheme_id, scheme_version, status, fields, production_date, counter_id, seq, "
           "lot_id, attributes, quantity, uom, expiry, supplier, supplier_lot, model, site, "
@@ -105,13 +107,13 @@ def _concurrent(fn, args: list[tuple], seconds: float) -> tuple[float, list[floa
 
 
 @contextlib.contextmanager
-def _bare_framework(url: str) -> Iterator[list[int]]:
+def _bare_framework(url: str, threads: int) -> Iterator[list[int]]:
     """Two bare Flask endpoints (no labelsvc code) doing the same transaction: the ceiling."""
     ports = [cluster.free_port() for _ in range(2)]
     env = {**os.environ, "BARE_DATABASE_URL": cluster._libpq(url)}
     procs = [subprocess.Popen(
         [str(cluster.BIN / "gunicorn"), "--workers", str(WORKERS),
-         "--worker-class", "gthread", "--threads", str(THREADS), "--bind", f"127.0.0.1:{port}",
+         "--worker-class", "gthread", "--threads", str(threads), "--bind", f"127.0.0.1:{port}",
          "--chdir", str(ROOT / "bench"), "_bare_issue_app:app"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for port in ports]
     try:
@@ -150,10 +152,12 @@ def main(argv: list[str] | None = None) -> list[Result]:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--seconds", type=float, default=12.0,
                     help="duration of each load of part (b)")
+    ap.add_argument("--threads", type=int, default=THREADS,
+                    help="request threads per service process in part (b)")
     args = ap.parse_args(argv)
     url = cluster.create_database()
     tmp = Path(tempfile.mkdtemp(prefix="labelsvc-bench-"))
-    env = cluster.service_env(url, tmp, LABELSVC_THREADS=str(THREADS))
+    env = cluster.service_env(url, tmp, LABELSVC_THREADS=str(args.threads))
     services = [cluster.Service(env, workers=WORKERS).start()
                 for _ in range(2)]
     rows = []
@@ -193,7 +197,7 @@ def main(argv: list[str] | None = None) -> list[Result]:
         # (b) single identifiers, 16 clients, 2 service processes
         lines = [f"{i % 4 + 10}" for i in range(CLIENTS)]
         ports = [s.port for s in services]
-        with _bare_framework(url) as bare_ports:
+        with _bare_framework(url, args.threads) as bare_ports:
             # Both HTTP targets open their pooled connections on first use: warm them first,
             # as a service that has been running is (the raw clients connect before timing).
             _http_load(ports, token, lines, WARM_UP)

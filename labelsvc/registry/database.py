@@ -71,10 +71,21 @@ class Database:
 
     @contextmanager
     def autocommit(self) -> Iterator[Connection]:
-        """A PostgreSQL connection on which every statement is a transaction of its own."""
+        """A PostgreSQL connection on which every statement is a transaction of its own.
+
+        psycopg's own switch, set and put back here: SQLAlchemy's isolation-level option does
+        the same through its connection characteristics, at several times the CPU, on every
+        request of a line. The pool gets the connection back transactional either way.
+        """
         with self.engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT")
-            yield conn
+            driver = conn.connection.driver_connection
+            assert driver is not None
+            driver.autocommit = True
+            try:
+                yield conn
+            finally:
+                if not driver.closed:  # a connection the server dropped is discarded anyway
+                    driver.autocommit = False
 
     def dispose(self) -> None:
         """Close every pooled connection."""
