@@ -84,8 +84,11 @@ class Database:
             try:
                 yield conn
             finally:
-                if not driver.closed:  # a connection the server dropped is discarded anyway
-                    driver.autocommit = False
+                try:
+                    if not driver.closed:  # a connection the server dropped is discarded anyway
+                        driver.autocommit = False
+                except driver.Error:  # still in a statement or transaction: never pool it
+                    conn.invalidate()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -142,3 +142,17 @@ def test_an_autocommit_connection_goes_back_to_the_pool_transactional(db: Any) -
         assert not db.can_autocommit()  # inside a transaction, statements join it
         assert conn.execute(sqlalchemy.text(
             "SELECT count(*) FROM counters WHERE key = 'rolled-back'")).scalar_one() == 0
+
+
+def test_an_autocommit_connection_that_cannot_switch_back_is_not_pooled(db: Any) -> None:
+    if db.is_sqlite:
+        assert not db.can_autocommit()  # SQLite always issues in a transaction
+        return
+    with db.autocommit() as conn:
+        used = conn.connection.driver_connection
+        used.execute("BEGIN")  # left inside a transaction: autocommit cannot be switched off
+    assert used.closed
+    for _ in range(db.engine.pool.size() + 2):
+        with db.transaction() as conn:
+            assert conn.connection.driver_connection is not used
+            assert not conn.connection.driver_connection.autocommit
