@@ -45,6 +45,7 @@ from labelsvc.registry.queries import (
     with_issued_events,
 )
 from labelsvc.services.schemes import CurrentScheme
+from numbering import Scheme
 
 if TYPE_CHECKING:
     from labelsvc.services.issuance import Prepared
@@ -111,14 +112,28 @@ def issue(db: Database, conn: Connection, current: CurrentScheme, prepared: Prep
     if known is None or count > MAX_COUNT or not scheme.has_seq or scheme.has_rand:
         return None
     guess, moved = known
-    done = _attempt(db, conn, current, prepared, fields, count, guess, moved)
+    window = _window(scheme, guess, moved, count)
+    if window is None:  # the counter's end is near: the transaction says how near
+        return None
+    done = _attempt(db, conn, current, prepared, fields, count, window, moved)
     if done is None:  # the counter moved past the window: once more from where it stands now
         found = driver.rows(conn, _POSITION, {"counter_scheme": current.id,
                                               "counter_key": prepared.key})
         if found and found[0][0] > guess:
-            done = _attempt(db, conn, current, prepared, fields, count, found[0][0],
-                            max(moved, found[0][0] - guess))
+            moved = max(moved, found[0][0] - guess)
+            window = _window(scheme, found[0][0], moved, count)
+            if window is not None:
+                done = _attempt(db, conn, current, prepared, fields, count, window, moved)
     return done
+
+
+def _window(scheme: Scheme, guess: int, moved: int, count: int) -> tuple[int, int] | None:
+    """The first and last counter position a block may start at, from `guess` on; None when
+    the counter's end leaves no room for the block there."""
+    lo = max(guess, scheme.start)
+    last = scheme.start + scheme.capacity - 1
+    hi = min(lo + min(MAX_WINDOW, MIN_WINDOW + 2 * moved) - 1, last - count + 1)
+    return (lo, hi) if hi >= lo else None
 
 
 # Where a counter stands now (committed), after the single statement found it moved on.
@@ -126,15 +141,11 @@ _POSITION = select(counters.c.next).where(THIS_COUNTER)
 
 
 def _attempt(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
-             fields: Mapping[str, str], count: int, guess: int, moved: int
+             fields: Mapping[str, str], count: int, window: tuple[int, int], moved: int
              ) -> dict[str, int] | None:
-    """Run the statement for the window starting at `guess`; None when it wrote nothing."""
+    """Run the statement for a block starting inside `window`; None when it wrote nothing."""
     scheme = current.scheme
-    lo = max(guess, scheme.start)
-    last = scheme.start + scheme.capacity - 1
-    hi = min(lo + min(MAX_WINDOW, MIN_WINDOW + 2 * moved) - 1, last - count + 1)
-    if hi < lo:
-        return None
+    lo, hi = window
     candidates = scheme.format_many(fields, prepared.day, range(lo, hi + count))
     constants = {k: v for k, v in prepared.base.items() if v is not None}
     values = {f"const_{k}": v for k, v in constants.items()}
