@@ -247,13 +247,6 @@ def registry_values(api: Api, scheme: str) -> list[str]:
             return values
 
 
-def default_workers() -> int:
-    """The worker count `labelsvc serve` picks for this host."""
-    from labelsvc.config import default_workers as workers
-
-    return workers()
-
-
 @dataclass
 class Worker(ProcessGroup):
     """One `labelsvc worker` process (print jobs, scale-out)."""
