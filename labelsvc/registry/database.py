@@ -74,8 +74,8 @@ class Database:
         """A PostgreSQL connection on which every statement is a transaction of its own.
 
         psycopg's own switch, set and put back here: SQLAlchemy's isolation-level option does
-        the same through its connection characteristics, at several times the CPU, on every
-        request of a line. The pool gets the connection back transactional either way.
+        the same through its connection characteristics, which cost more CPU on every request
+        of a line. The pool gets the connection back transactional, or not at all.
         """
         with self.engine.connect() as conn:
             driver = conn.connection.driver_connection
