@@ -206,16 +206,18 @@ def issue(db: Database, req: IssueRequest, actor: Actor,
     """Issue `count` identifiers of a scheme atomically, with their `issued` events.
 
     A small request without a print job first tries one autocommitted statement
-    (issue_statement); whenever that writes nothing, the ordinary transaction issues.
+    (issue_statement); whenever that writes nothing, the ordinary transaction issues what
+    was prepared for it (a newer scheme version meanwhile is caught as StaleScheme).
     """
+    resolved = None
     if req.print is None and db.can_autocommit():
         with db.autocommit() as conn:
-            current, prepared = _resolve(db, conn, req, actor)
-            done = issue_statement.issue(db, conn, current, prepared, req.fields, req.count)
+            resolved = _resolve(db, conn, req, actor)
+            done = issue_statement.issue(db, conn, *resolved, req.fields, req.count)
         if done is not None:
-            return _issued(req, actor, current, prepared, done, None)
+            return _issued(req, actor, *resolved, done, None)
     with db.transaction() as conn:
-        current, prepared = _resolve(db, conn, req, actor)
+        current, prepared = resolved or _resolve(db, conn, req, actor)
         try:
             inserted, after = _issue_values(conn, current, prepared, req.count, req.fields)
         except StaleScheme:  # raised before anything is written: prepare under the new one
