@@ -14,7 +14,7 @@ from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
-from labelsvc.api.models import Problem, WriteHeaders
+from labelsvc.contract.models import Problem, WriteHeaders
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
 from labelsvc.registry.database import Database
 from labelsvc.services import idempotency, tokens

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, request, stream_with_context
 
 from labelsvc.api.http import actor, database, endpoint, json_response
-from labelsvc.api.models import (
+from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,
     EventOut,

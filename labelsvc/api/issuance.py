@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app
 
 from labelsvc.api.http import actor, database, endpoint
-from labelsvc.api.models import IssueIn, IssueOut, LotsIn, SerialsIn
+from labelsvc.contract.models import IssueIn, IssueOut, LotsIn, SerialsIn
 from labelsvc.services import issuance, tokens
 
 bp = Blueprint("issuance", __name__, url_prefix="/api/v1")

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response
 
 from labelsvc.api.http import database, endpoint, spec
-from labelsvc.api.label_models import RenderIn
+from labelsvc.contract.label_models import RenderIn
 from labelsvc.services import labels
 
 bp = Blueprint("labels", __name__, url_prefix="/api/v1/labels")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from labelsvc.api.http import actor, database, endpoint, json_response
-from labelsvc.api.models import PageQuery
-from labelsvc.api.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
+from labelsvc.contract.models import PageQuery
+from labelsvc.contract.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
 from labelsvc.services import printers, printing, tokens
 
 bp = Blueprint("printers", __name__, url_prefix="/api/v1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from labelsvc.api.http import database, endpoint, json_response
-from labelsvc.api.models import ParseIn, ParseOut, ScanIn, ScanOut
+from labelsvc.contract.models import ParseIn, ParseOut, ScanIn, ScanOut
 from labelsvc.services import scanning
 
 bp = Blueprint("scanning", __name__, url_prefix="/api/v1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from labelsvc.api.http import actor, database, endpoint, json_response
-from labelsvc.api.models import (
+from labelsvc.contract.models import (
     PageQuery,
     PreviewIn,
     PreviewOut,

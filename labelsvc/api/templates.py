@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, Response
 
 from labelsvc.api.http import actor, database, endpoint, json_response
-from labelsvc.api.label_models import (
+from labelsvc.api.labels import binary_answer
+from labelsvc.contract.label_models import (
     PreviewQuery,
     TemplateDetailOut,
     TemplateIn,
     TemplateListOut,
     TemplateOut,
 )
-from labelsvc.api.labels import binary_answer
-from labelsvc.api.models import PageQuery
+from labelsvc.contract.models import PageQuery
 from labelsvc.services import labels, templates, tokens
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")

@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.api.http import run_once
-from labelsvc.api.models import IssueIn, LotsIn, SerialsIn
+from labelsvc.contract.models import IssueIn, LotsIn, SerialsIn
 from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
 from labelsvc.services import issuance, schemes, screens, tokens

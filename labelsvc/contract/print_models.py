@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from labelsvc.api.models import Body, Cursor, PageQuery, Query, SchemeName, Value
+from labelsvc.contract.models import Body, Cursor, PageQuery, Query, SchemeName, Value
 
 PrinterName = Annotated[str, StringConstraints(min_length=1, max_length=100,
                                                pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
