@@ -14,6 +14,7 @@ from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.services import tokens
+from labelsvc.services.issuing import Issuer
 
 
 def configure_logging(level: str, fmt: str | None = None) -> None:
@@ -36,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
     db = open_database(app.config)
     app.extensions["labelsvc.db"] = db
+    app.extensions["labelsvc.issuer"] = Issuer(db)
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
@@ -47,11 +49,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def start_printing(app: Flask, db: Database) -> None:
-    """Write print jobs with issued identifiers; run a print worker unless turned off."""
-    from labelsvc.services.printing import DatabasePrintJobs
+    """Run a print worker in this process unless turned off."""
     from labelsvc.worker import PrintWorker, settings_from_config
 
-    app.extensions["labelsvc.print_jobs"] = DatabasePrintJobs()
     if app.config["PRINT_WORKER"] and not app.testing:
         worker = PrintWorker(db, settings_from_config(app.config)).start()
         app.extensions["labelsvc.print_worker"] = worker

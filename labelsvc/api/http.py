@@ -18,6 +18,7 @@ from labelsvc.contract.models import Problem, WriteHeaders
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
 from labelsvc.registry.database import Database
 from labelsvc.services import idempotency, tokens
+from labelsvc.services.issuing import Issuer
 from labelsvc.services.tokens import Actor
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,12 @@ def database() -> Database:
     """The application's registry database."""
     db: Database = current_app.extensions["labelsvc.db"]
     return db
+
+
+def issuer() -> Issuer:
+    """The application's issuing service (it keeps what this process learnt of counters)."""
+    service: Issuer = current_app.extensions["labelsvc.issuer"]
+    return service
 
 
 def actor() -> Actor:

@@ -15,7 +15,7 @@ from labelsvc.contract.print_models import (
     ReprintIn,
 )
 from labelsvc.services import printing, tokens
-from labelsvc.services.issuance import PrintRequest
+from labelsvc.services.printing import PrintRequest
 
 bp = Blueprint("print_jobs", __name__, url_prefix="/api/v1")
 TAGS = ("print jobs",)

@@ -35,8 +35,6 @@ class Database:
         else:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size * 2)
         self.engine: Engine = create_engine(self.url, connect_args=args, **kwargs)
-        # Process-local memos of rows that never change once written (scheme versions).
-        self.memo: dict[str, Any] = {}
         if self.is_sqlite:
             _serialise_sqlite_writers(self.engine, busy_seconds)
         else:

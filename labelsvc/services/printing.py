@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, func, insert, select, update
@@ -17,7 +18,6 @@ from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
-from labelsvc.services.issuance import PrintRequest
 from labelsvc.services.labels import find_template
 from labelsvc.services.paging import Page, decode_cursor, encode_cursor
 from labelsvc.services.printers import find_printer, require_printer
@@ -28,6 +28,15 @@ ACTIVE = ("queued", "held", "printing")
 FINISHED = ("done", "cancelled", "failed")
 LABEL_STATES = ("pending", "sent", "printed", "unknown", "cancelled")
 PRINT_EVENTS = ("printed", "reprinted")
+
+
+@dataclass(frozen=True)
+class PrintRequest:
+    """Print identifiers: printer, label template and copies."""
+
+    printer: str
+    template: str
+    copies: int = 1
 
 
 def job_object(row: Row[Any] | Any, printer_name: str) -> dict[str, Any]:
@@ -107,16 +116,6 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
                     {"position": (Integer(), positions), "identifier_id": (BigInteger(), ids),
                      "copy": (Integer(), copy_numbers), "reprint": (Boolean(), reprints)})
     return job_object(load_job(conn, job_id), printer.name)
-
-
-class DatabasePrintJobs:
-    """The print seam of issuing: the job is written in the issuing transaction."""
-
-    def create(self, conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
-               actor: Actor) -> dict[str, Any]:
-        """Write the job for newly issued identifiers."""
-        return create_job(conn, identifier_ids, request, actor, field_prefix="print.",
-                          fresh=True)
 
 
 def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest,

@@ -67,23 +67,6 @@ def load_current(conn: Connection, name: str, *, for_update: bool = False) -> Cu
     return CurrentScheme(row.id, row.name, row.version, row.seeded, compile_scheme(row.definition))
 
 
-def current_for_issuing(db: Database, conn: Connection, name: str, *,
-                        fresh: bool = False) -> CurrentScheme:
-    """The scheme's current version as this process last saw it (or fresh from the registry).
-
-    Issuing checks the version again in the statement that reserves the counter values, so a
-    new version that another process defined is never missed.
-    """
-    known: dict[str, CurrentScheme] = db.memo.setdefault("current_schemes", {})
-    current = None if fresh else known.get(name)
-    if current is None:
-        current = load_current(conn, name)
-        if current is None:
-            raise ValidationFailed(f"no scheme named {name}", {"scheme": f"no scheme named {name}"})
-        known[name] = current
-    return current
-
-
 def all_versions(conn: Connection) -> list[tuple[str, int, Scheme]]:
     """Every version of every scheme, for parsing values back."""
     rows = conn.execute(select(schemes.c.name, scheme_versions.c.version,

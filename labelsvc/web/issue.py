@@ -6,14 +6,15 @@ import uuid
 from typing import Any
 
 import pydantic
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from labelsvc.api.http import run_once
+from labelsvc.api.http import issuer, run_once
 from labelsvc.contract.models import IssueIn, LotsIn, SerialsIn
 from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
-from labelsvc.services import issuance, schemes, screens, tokens
+from labelsvc.services import schemes, screens, tokens
+from labelsvc.services.issuing import Issued, IssueRequest
 from labelsvc.web.common import actor, database, form_fields, is_fragment, page, refusal, render
 
 bp = Blueprint("issue", __name__)
@@ -55,32 +56,15 @@ def _body(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
     return body
 
 
-def _validated(form: MultiDict[str, str], kind: str) -> IssueIn:
+def _validated(form: MultiDict[str, str], kind: str) -> SerialsIn | LotsIn:
     """Check the form with the API's own request model."""
-    model: type[IssueIn] = LotsIn if kind == "lot" else SerialsIn
+    model: type[SerialsIn | LotsIn] = LotsIn if kind == "lot" else SerialsIn
     return model.model_validate(_body(form, kind))
-
-
-def _issue_request(body: IssueIn, kind: str) -> issuance.IssueRequest:
-    """Translate the validated form into the service's request."""
-    attributes = dict(body.attributes)
-    extra: dict[str, Any] = {}
-    if isinstance(body, LotsIn):
-        attributes.update({k: v for k, v in (("supplier", body.supplier),
-                                              ("supplier_lot", body.supplier_lot)) if v})
-        extra = {"quantity": body.quantity, "uom": body.uom, "expiry": body.expiry}
-    if isinstance(body, SerialsIn):
-        extra["lot"] = body.lot
-    printing = (issuance.PrintRequest(body.print.printer, body.print.template, body.print.copies)
-                if body.print else None)
-    return issuance.IssueRequest(kind=kind, scheme=body.scheme, fields=dict(body.fields),
-                                 count=body.count, date=body.date, attributes=attributes,
-                                 print=printing, **extra)
 
 
 def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int = 200,
            errors: dict[str, str] | None = None, detail: str | None = None,
-           issued: issuance.Issued | None = None) -> Response:
+           issued: Issued | None = None) -> Response:
     """Render the issue or receive panel (whole page, or the panel alone for htmx)."""
     options = _schemes_of(kind)
     chosen = _chosen(kind, options, form.get("scheme"))
@@ -109,11 +93,8 @@ def _issue_now(kind: str) -> Response:
         errors = pydantic_errors(exc)
         return _panel(kind, request.form, status=422, errors=errors,
                       detail="check the marked entries")
-    if body.print is not None:
-        actor().require(tokens.PRINT)
     try:
-        issued = issuance.issue(database(), _issue_request(body, kind), actor(),
-                                current_app.extensions.get("labelsvc.print_jobs"))
+        issued = issuer().issue(IssueRequest.of(body), actor())
     except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
         detail, errors = refusal(exc)
         return _panel(kind, request.form, status=422, errors=errors, detail=detail)
@@ -190,7 +171,7 @@ def lot_label() -> Response:
                       detail="choose a label template to see the label")
     try:
         body = _validated(request.form, "lot")
-        req = _issue_request(body, "lot")
+        req = IssueRequest.of(body)
         # Before the supplier's lot is scanned, the preview shows where it will be printed.
         attributes = {"supplier_lot": "SUPPLIER-LOT", **req.attributes}
         record = {"attributes": attributes, "quantity": number(req.quantity), "uom": req.uom,

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from labelsvc.errors import ValidationFailed
 from labelsvc.services import printing, screens, tokens
-from labelsvc.services.issuance import PrintRequest
+from labelsvc.services.printing import PrintRequest
 from labelsvc.web.common import actor, database, page, refusal, render, whole_number
 
 bp = Blueprint("printing", __name__)

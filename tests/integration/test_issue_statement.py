@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sqlalchemy
 
-from labelsvc.services import issue_statement
+from labelsvc.services.issuing import statement as issue_statement
 
 SCHEME = {"name": "one-statement", "kind": "serial", "pattern": "OS{line:2}{seq:4}",
           "charset": "0-9"}

@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from labelsvc.registry import driver, setup
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import SPARSE_IDENTIFIER_COLUMNS, counters, events, identifiers
-from labelsvc.services import issuance, schemes
+from labelsvc.services import schemes
+from labelsvc.services.issuing import Issuer, IssueRequest, PrintRequest
 from labelsvc.services.tokens import Actor, authenticate, create_token
 
 pytestmark = pytest.mark.xdist_group("integration-registry")
@@ -22,11 +23,11 @@ LINE = Actor(token_id=0, name="line-7", role="line")
 
 def test_concurrent_writers_never_share_a_value(db):
     schemes.define_scheme(db, {"name": "conc", "kind": "serial", "pattern": "C{seq:6}"}, "admin")
-    request = issuance.IssueRequest(kind="serial", scheme="conc", fields={}, count=20)
+    request = IssueRequest(kind="serial", scheme="conc", fields={}, count=20)
 
     def issue_many(_: int) -> list[str]:
         return [i["value"] for _ in range(10)
-                for i in issuance.issue(db, request, LINE).identifiers]
+                for i in Issuer(db).issue(request, LINE).identifiers]
 
     with ThreadPoolExecutor(4) as pool:
         batches = list(pool.map(issue_many, range(4)))
@@ -42,18 +43,18 @@ def test_concurrent_writers_never_share_a_value(db):
 
 def test_a_failed_request_issues_nothing(db):
     schemes.define_scheme(db, {"name": "atom", "kind": "serial", "pattern": "A{seq:2}"}, "admin")
-    req = issuance.IssueRequest(kind="serial", scheme="atom", fields={}, count=5,
-                                print=issuance.PrintRequest("nowhere", "serial-50x25"))
+    req = IssueRequest(kind="serial", scheme="atom", fields={}, count=5,
+                                print=PrintRequest("nowhere", "serial-50x25"))
     with pytest.raises(Exception, match="no printer named nowhere"):
-        issuance.issue(db, req, LINE)
+        Issuer(db).issue(req, LINE)
     with pytest.raises(Exception, match="sequence exhausted"):
-        issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="atom", fields={},
+        Issuer(db).issue(IssueRequest(kind="serial", scheme="atom", fields={},
                                                  count=100), LINE)
     with db.engine.connect() as conn:
         scheme_id = conn.execute(select(identifiers.c.id).where(
             identifiers.c.value.like("A%"))).first()
     assert scheme_id is None
-    got = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="atom", fields={},
+    got = Issuer(db).issue(IssueRequest(kind="serial", scheme="atom", fields={},
                                                    count=99), LINE)
     assert got.identifiers[0]["value"] == "A01" and got.identifiers[-1]["value"] == "A99"
 
@@ -109,7 +110,7 @@ def test_a_batch_of_50000_is_one_fast_transaction(db):
 
     schemes.define_scheme(db, {"name": "big", "kind": "serial", "pattern": "B{seq:6}"}, "admin")
     started = time.monotonic()
-    got = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="big", fields={},
+    got = Issuer(db).issue(IssueRequest(kind="serial", scheme="big", fields={},
                                                    count=50_000), LINE)
     elapsed = time.monotonic() - started
     values = [i["value"] for i in got.identifiers]
@@ -121,7 +122,7 @@ def test_hot_statements_share_the_transaction_and_speak_sqlalchemy(db):
     """driver.rows converts parameters as SQLAlchemy does, joins the open transaction, and
     raises SQLAlchemy's exceptions, on either database."""
     schemes.define_scheme(db, {"name": "drv", "kind": "serial", "pattern": "D{seq:3}"}, "admin")
-    first = issuance.issue(db, issuance.IssueRequest(kind="serial", scheme="drv", fields={}),
+    first = Issuer(db).issue(IssueRequest(kind="serial", scheme="drv", fields={}),
                            LINE).values[0]
     stmt = insert(events).values(identifier_id=bindparam("ident"), type="note", actor="qa",
                                  at=bindparam("at"), data=bindparam("data")

@@ -17,9 +17,8 @@ ordinary transaction, which handles each of those cases.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -35,7 +34,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql.elements import Grouping
 
 from labelsvc.registry import driver
-from labelsvc.registry.database import Database
 from labelsvc.registry.models import counters, identifiers
 from labelsvc.registry.queries import (
     COUNTER_POSITION,
@@ -44,11 +42,9 @@ from labelsvc.registry.queries import (
     named_constant,
     with_issued_events,
 )
-from labelsvc.services.schemes import CurrentScheme
-from numbering import Scheme
-
-if TYPE_CHECKING:
-    from labelsvc.services.issuance import Prepared
+from labelsvc.services.issuing.cache import IssuingCache, Position
+from labelsvc.services.issuing.prepare import Prepared
+from labelsvc.services.issuing.record import Recorded
 
 # Requests up to this many identifiers try the single statement; larger batches spend their
 # time inserting, not waiting for the counter, and go straight to the ordinary transaction.
@@ -57,8 +53,6 @@ MAX_COUNT = 100
 # moved between this process's requests (other processes, other threads), up to MAX_WINDOW.
 MIN_WINDOW = 8
 MAX_WINDOW = 128
-# Counters whose last position a process keeps (a new key per model, site and week or day).
-MAX_POSITIONS = 10_000
 
 
 @lru_cache(maxsize=64)
@@ -87,49 +81,40 @@ def _statement(constants: tuple[str, ...], event_columns: tuple[str, ...], singl
     return with_issued_events(stmt, event_columns)
 
 
-def _positions(db: Database) -> dict[tuple[int, str], tuple[int, int]]:
-    """(scheme id, counter key) -> (next value last seen, how far it had moved unseen)."""
-    positions: dict[tuple[int, str], tuple[int, int]] = db.memo.setdefault(
-        "counter_positions", {})
-    return positions
+def eligible(prepared: Prepared, count: int) -> bool:
+    """Whether the single statement may issue this request: a few values of a counted scheme
+    without random characters (their collisions need the transaction's redraws)."""
+    scheme = prepared.current.scheme
+    return count <= MAX_COUNT and scheme.has_seq and not scheme.has_rand
 
 
-def remember_position(db: Database, scheme_id: int, key: str, after: int, moved: int = 0
-                      ) -> None:
-    """Note where a counter stands after this process issued from it."""
-    positions = _positions(db)
-    if len(positions) >= MAX_POSITIONS:
-        positions.clear()
-    positions[(scheme_id, key)] = (after, moved)
-
-
-def issue(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
-          fields: Mapping[str, str], count: int) -> dict[str, int] | None:
-    """Issue `count` values in one autocommitted statement on `conn`; value -> id in counter
-    order, or None when nothing was written and the ordinary transaction has to do it."""
-    scheme, where = current.scheme, (current.id, prepared.key)
-    known = _positions(db).get(where)
-    if known is None or count > MAX_COUNT or not scheme.has_seq or scheme.has_rand:
+def issue(conn: Connection, prepared: Prepared, count: int, cache: IssuingCache
+          ) -> Recorded | None:
+    """Issue `count` values in one autocommitted statement on `conn`, in counter order; None
+    when nothing was written and the ordinary transaction has to do it."""
+    current = prepared.current
+    known = cache.position(current.id, prepared.key)
+    if known is None or not eligible(prepared, count):
         return None
-    guess, moved = known
-    window = _window(scheme, guess, moved, count)
+    window = _window(prepared, known.next, known.moved, count)
     if window is None:  # the counter's end is near: the transaction says how near
         return None
-    done = _attempt(db, conn, current, prepared, fields, count, window, moved)
+    done = _attempt(conn, prepared, count, window, known.moved, cache)
     if done is None:  # the counter moved past the window: once more from where it stands now
         found = driver.rows(conn, _POSITION, {"counter_scheme": current.id,
                                               "counter_key": prepared.key})
-        if found and found[0][0] > guess:
-            moved = max(moved, found[0][0] - guess)
-            window = _window(scheme, found[0][0], moved, count)
+        if found and found[0][0] > known.next:
+            moved = max(known.moved, found[0][0] - known.next)
+            window = _window(prepared, found[0][0], moved, count)
             if window is not None:
-                done = _attempt(db, conn, current, prepared, fields, count, window, moved)
+                done = _attempt(conn, prepared, count, window, moved, cache)
     return done
 
 
-def _window(scheme: Scheme, guess: int, moved: int, count: int) -> tuple[int, int] | None:
+def _window(prepared: Prepared, guess: int, moved: int, count: int) -> tuple[int, int] | None:
     """The first and last counter position a block may start at, from `guess` on; None when
     the counter's end leaves no room for the block there."""
+    scheme = prepared.current.scheme
     lo = max(guess, scheme.start)
     last = scheme.start + scheme.capacity - 1
     hi = min(lo + min(MAX_WINDOW, MIN_WINDOW + 2 * moved) - 1, last - count + 1)
@@ -140,18 +125,18 @@ def _window(scheme: Scheme, guess: int, moved: int, count: int) -> tuple[int, in
 _POSITION = select(counters.c.next).where(THIS_COUNTER)
 
 
-def _attempt(db: Database, conn: Connection, current: CurrentScheme, prepared: Prepared,
-             fields: Mapping[str, str], count: int, window: tuple[int, int], moved: int
-             ) -> dict[str, int] | None:
+def _attempt(conn: Connection, prepared: Prepared, count: int, window: tuple[int, int],
+             moved: int, cache: IssuingCache) -> Recorded | None:
     """Run the statement for a block starting inside `window`; None when it wrote nothing."""
-    scheme = current.scheme
+    current = prepared.current
     lo, hi = window
-    candidates = scheme.format_many(fields, prepared.day, range(lo, hi + count))
+    candidates = prepared.values(range(lo, hi + count))
     constants = {k: v for k, v in prepared.base.items() if v is not None}
     values = {f"const_{k}": v for k, v in constants.items()}
     values.update({f"event_{k}": v for k, v in prepared.event.items()})
-    values.update(counter_scheme=current.id, counter_key=prepared.key, first=scheme.start,
-                  lo=lo, hi=hi, n=count, version=current.version, candidates=candidates)
+    values.update(counter_scheme=current.id, counter_key=prepared.key,
+                  first=current.scheme.start, lo=lo, hi=hi, n=count, version=current.version,
+                  candidates=candidates)
     try:
         stmt = _statement(tuple(constants), tuple(prepared.event), count == 1)
         rows = driver.rows(conn, stmt, values)
@@ -163,5 +148,6 @@ def _attempt(db: Database, conn: Connection, current: CurrentScheme, prepared: P
     ordered = sorted(rows, key=lambda row: index[row[1]])
     first = lo + index[ordered[0][1]]
     # How far the counter moved unseen sizes the next window; a calm spell shrinks it slowly.
-    remember_position(db, current.id, prepared.key, first + count, max(first - lo, moved // 2))
-    return {value: id_ for id_, value in ordered}
+    cache.remember(current.id, prepared.key,
+                   Position(first + count, max(first - lo, moved // 2)))
+    return {value: (lo + index[value], id_) for id_, value in ordered}
