@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 from typing import Any
 
 from flask import Flask
@@ -13,7 +14,7 @@ from labelsvc.observability import logs
 from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
-from labelsvc.services import schemes, tokens
+from labelsvc.services import registry_metrics, schemes, tokens
 
 
 def configure_logging(level: str, fmt: str | None = None) -> None:
@@ -44,7 +45,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)
-    observability.init_app(app)
+    observability.init_app(app, functools.partial(
+        registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"])))
     api.init_app(app)
     web.init_app(app)
     start_printing(app, db)
