@@ -27,7 +27,7 @@ BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, p
 
 def openapi_document() -> dict[str, Any]:
     """Build the OpenAPI document; refusals are declared as application/problem+json."""
-    document = copy.deepcopy(spec.spec)
+    document: dict[str, Any] = copy.deepcopy(spec.spec)
     for operations in document["paths"].values():
         for operation in operations.values():
             for status, answer in operation.get("responses", {}).items():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from labelsvc.registry.models import counter_skips, counters, events, identifier
 from labelsvc.registry.queries import (
     RESERVE,
     RESERVE_IF_CURRENT,
+    Columns,
     find_identifier,
     identifier_object,
     insert_ignoring_conflicts,
@@ -159,14 +160,15 @@ def _record_skips(conn: Connection, counter_id: int, skips: list[tuple[int, str]
 
 
 def _insert_new(conn: Connection, base: dict[str, Any], counter_id: int,
-                batch: dict[str, int | None], event: dict[str, Any]) -> dict[str, int]:
+                batch: Mapping[str, int | None], event: dict[str, Any]) -> dict[str, int]:
     """Insert the values still free and their `issued` events; return value -> id.
 
     On PostgreSQL both go in one statement (a data-modifying WITH), one round trip.
     """
     if not batch:
         return {}
-    columns = {"value": (String(), list(batch)), "seq": (BigInteger(), list(batch.values()))}
+    columns: Columns = {"value": (String(), list(batch)),
+                        "seq": (BigInteger(), list(batch.values()))}
     # Columns left out are NULL: a serial without a lot sends half the parameters.
     constants = {k: v for k, v in base.items() if v is not None}
     stmt, params = rows_insert(conn, identifiers, {**constants, "counter_id": counter_id},
