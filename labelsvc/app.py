@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import functools
 from typing import Any
 
 from flask import Flask
@@ -13,7 +14,7 @@ from labelsvc.observability import logs
 from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
-from labelsvc.services import tokens
+from labelsvc.services import registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
 
 
@@ -28,6 +29,11 @@ def open_database(config: dict[str, Any]) -> Database:
                     busy_seconds=float(config["DB_BUSY_SECONDS"]))
 
 
+def prepare_database(db: Database, config: dict[str, Any]) -> None:
+    """Migrate the database; on first start define the example schemes unless turned off."""
+    setup.prepare(db, seed=schemes.seed_examples if config["SEED_EXAMPLES"] else None)
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask application from the environment (or a test config)."""
     app = Flask(__name__)
@@ -40,8 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["labelsvc.issuer"] = Issuer(db)
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
-        setup.prepare(db, seed_examples=app.config["SEED_EXAMPLES"])
-    observability.init_app(app)
+        prepare_database(db, app.config)
+    observability.init_app(app, functools.partial(
+        registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"])))
     api.init_app(app)
     web.init_app(app)
     start_printing(app, db)

@@ -14,14 +14,13 @@ Handler = Callable[[argparse.Namespace], int]
 
 def _serve(args: argparse.Namespace) -> int:
     """Migrate, seed, then run the service under gunicorn."""
-    from labelsvc.app import configure_logging, open_database
-    from labelsvc.registry import setup
+    from labelsvc.app import configure_logging, open_database, prepare_database
     from labelsvc.server import Server
 
     config = load_config()
     configure_logging(config["LOG_LEVEL"])
     db = open_database(config)
-    setup.prepare(db, seed_examples=config["SEED_EXAMPLES"])
+    prepare_database(db, config)
     db.dispose()
     Server(host=args.host or config["HOST"], port=args.port or config["PORT"],
            workers=args.workers or config["WORKERS"], threads=config["THREADS"],

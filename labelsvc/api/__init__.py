@@ -19,7 +19,8 @@ from labelsvc.api import (
     schemes,
     templates,
 )
-from labelsvc.api.http import PROBLEM_JSON, json_response, spec
+from labelsvc.api.http import json_response, spec
+from labelsvc.appcontext import PROBLEM_JSON
 
 BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
               print_jobs.bp, templates.bp, labels.bp)
@@ -27,7 +28,7 @@ BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, p
 
 def openapi_document() -> dict[str, Any]:
     """Build the OpenAPI document; refusals are declared as application/problem+json."""
-    document = copy.deepcopy(spec.spec)
+    document: dict[str, Any] = copy.deepcopy(spec.spec)
     for operations in document["paths"].values():
         for operation in operations.values():
             for status, answer in operation.get("responses", {}).items():

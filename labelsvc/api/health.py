@@ -6,7 +6,8 @@ import logging
 
 from flask import Blueprint, Response, current_app
 
-from labelsvc.api.http import database, endpoint, json_response
+from labelsvc.api.http import endpoint, json_response
+from labelsvc.appcontext import database
 from labelsvc.contract.models import HealthOut
 from labelsvc.observability import metrics
 from labelsvc.registry import setup

@@ -8,22 +8,20 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 from pydantic import BaseModel
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
+from labelsvc.appcontext import PROBLEM_JSON, database, run_once
 from labelsvc.contract.models import Problem, WriteHeaders
-from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed, problem_for
-from labelsvc.registry.database import Database
-from labelsvc.services import idempotency, tokens
-from labelsvc.services.issuing import Issuer
+from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed
+from labelsvc.services import tokens
 from labelsvc.services.tokens import Actor
 
 log = logging.getLogger(__name__)
 
-PROBLEM_JSON = "application/problem+json"
 MAX_KEY_LENGTH = 200
 
 spec = SpecTree(
@@ -34,18 +32,6 @@ spec = SpecTree(
                                                              scheme="bearer"))],
     security={"bearer": []},
 )
-
-
-def database() -> Database:
-    """The application's registry database."""
-    db: Database = current_app.extensions["labelsvc.db"]
-    return db
-
-
-def issuer() -> Issuer:
-    """The application's issuing service (it keeps what this process learnt of counters)."""
-    service: Issuer = current_app.extensions["labelsvc.issuer"]
-    return service
 
 
 def actor() -> Actor:
@@ -109,36 +95,6 @@ def read_body(model: type[BaseModel]) -> Any:
 def read_query(model: type[BaseModel]) -> Any:
     """Validate the query string."""
     return model.model_validate(request.args.to_dict())
-
-
-def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
-    """Run a write once per key and token: replay the first answer, refuse a changed one."""
-    db = database()
-    hours = int(current_app.config["IDEMPOTENCY_HOURS"])
-    print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
-    try:
-        with db.transaction() as conn:
-            stored = idempotency.claim(conn, who.token_id, key, print_, hours=hours)
-            if stored is not None:
-                return Response(stored.body, status=stored.status, mimetype=stored.content_type,
-                                headers={"Idempotent-Replayed": "true"})
-            response = view()
-            if response.status_code < 500:
-                idempotency.store(conn, who.token_id, key, _stored(response))
-            return response
-    except Exception as exc:  # a 4xx refusal is kept too; 5xx answers are not
-        problem = problem_for(exc)
-        if problem is None or problem["status"] >= 500 or "idempotency-conflict" in problem["type"]:
-            raise
-        idempotency.store_refusal(db, who.token_id, key, print_, idempotency.StoredAnswer(
-            problem["status"], PROBLEM_JSON, json.dumps(problem, ensure_ascii=False)))
-        raise
-
-
-def _stored(response: Response) -> idempotency.StoredAnswer:
-    """Capture an answer for replay."""
-    return idempotency.StoredAnswer(response.status_code, response.mimetype or "application/json",
-                                    response.get_data(as_text=True))
 
 
 def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | None = None,

@@ -6,7 +6,8 @@ import datetime as dt
 
 from flask import Blueprint, Response, request, stream_with_context
 
-from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.http import actor, endpoint, json_response
+from labelsvc.appcontext import database
 from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,

@@ -6,7 +6,8 @@ import json
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, endpoint, issuer
+from labelsvc.api.http import actor, endpoint
+from labelsvc.appcontext import issuer
 from labelsvc.contract.models import IssueOut, LotsIn, SerialsIn
 from labelsvc.services import tokens
 from labelsvc.services.issuing import Issued, IssueRequest

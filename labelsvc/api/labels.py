@@ -7,7 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import database, endpoint, spec
+from labelsvc.api.http import endpoint, spec
+from labelsvc.appcontext import database
 from labelsvc.contract.label_models import RenderIn
 from labelsvc.services import labels
 

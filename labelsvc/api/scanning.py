@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import database, endpoint, json_response
+from labelsvc.api.http import endpoint, json_response
+from labelsvc.appcontext import database
 from labelsvc.contract.models import ParseIn, ParseOut, ScanIn, ScanOut
 from labelsvc.services import scanning
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.http import actor, endpoint, json_response
+from labelsvc.appcontext import database
 from labelsvc.contract.models import (
     PageQuery,
     PreviewIn,

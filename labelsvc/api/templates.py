@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, database, endpoint, json_response
+from labelsvc.api.http import actor, endpoint, json_response
 from labelsvc.api.labels import binary_answer
+from labelsvc.appcontext import database
 from labelsvc.contract.label_models import (
     PreviewQuery,
     TemplateDetailOut,

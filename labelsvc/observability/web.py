@@ -50,14 +50,14 @@ def _end(_exc: BaseException | None) -> None:
         unbind_request_id(token)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, read_registry: metrics.RegistryReader | None = None) -> None:
     """Install the request hooks (first, so every other hook logs under the request id).
 
-    Also builds the app's metrics registry, answered on /metrics.
+    Also builds the app's metrics registry, answered on /metrics: request latency, and what
+    `read_registry` reads of the registry database at each scrape.
     """
     logs.configure_access_log(bool(app.config["ACCESS_LOG"]))
-    app.extensions["labelsvc.metrics"] = metrics.build_registry(
-        app.extensions["labelsvc.db"], int(app.config["METRICS_COUNTERS"]))
+    app.extensions["labelsvc.metrics"] = metrics.build_registry(read_registry)
     app.before_request_funcs.setdefault(None, []).insert(0, _begin)
     app.after_request(_answer)
     app.teardown_request(_end)

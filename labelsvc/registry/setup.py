@@ -1,10 +1,10 @@
-"""Bring a database up to date: migrations under a lock, then the example schemes."""
+"""Bring a database up to date: migrations under a lock, then what the wiring seeds."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -90,14 +90,12 @@ def upgrade(db: Database) -> None:
         _upgrade(db)
 
 
-def prepare(db: Database, *, seed_examples: bool) -> None:
-    """Migrate the database and, on first start, define the example schemes.
+def prepare(db: Database, *, seed: Callable[[Database], object] | None = None) -> None:
+    """Migrate the database, then run `seed` (the wiring's first-start content) if given.
 
     Both happen under the migration lock, so processes starting together do it once.
     """
-    from labelsvc.services.schemes import seed_examples as seed
-
     with db.engine.connect() as lock_conn, migration_lock(db, lock_conn):
         _upgrade(db)
-        if seed_examples:
+        if seed is not None:
             seed(db)

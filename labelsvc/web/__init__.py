@@ -14,10 +14,11 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
+from labelsvc.appcontext import database
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import screens, tokens
 from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
-from labelsvc.web.common import SignInNeeded, can, csrf_token, database, render, signed_in
+from labelsvc.web.common import SignInNeeded, can, csrf_token, render, signed_in
 
 log = logging.getLogger(__name__)
 

@@ -9,11 +9,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Response, current_app, g, redirect, render_template, request, session, url_for
+from flask import Response, g, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.errors import Forbidden, problem_for
-from labelsvc.registry.database import Database
 from labelsvc.services import tokens
 from labelsvc.services.tokens import Actor
 
@@ -23,12 +22,6 @@ CSRF_HEADER = "X-CSRF-Token"
 
 class SignInNeeded(Exception):
     """The page needs a signed-in user."""
-
-
-def database() -> Database:
-    """The application's registry database."""
-    db: Database = current_app.extensions["labelsvc.db"]
-    return db
 
 
 def signed_in() -> Actor | None:

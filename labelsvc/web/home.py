@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, request, session, url_for
 
+from labelsvc.appcontext import database
 from labelsvc.errors import Unauthorized
 from labelsvc.services import tokens
-from labelsvc.web.common import csrf_token, database, page, render, safe_next, signed_in
+from labelsvc.web.common import csrf_token, page, render, safe_next, signed_in
 
 bp = Blueprint("home", __name__)
 

@@ -9,13 +9,13 @@ import pydantic
 from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
-from labelsvc.api.http import issuer, run_once
+from labelsvc.appcontext import database, issuer, run_once
 from labelsvc.contract.models import IssueIn, LotsIn, SerialsIn
 from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
 from labelsvc.services import schemes, screens, tokens
 from labelsvc.services.issuing import Issued, IssueRequest
-from labelsvc.web.common import actor, database, form_fields, is_fragment, page, refusal, render
+from labelsvc.web.common import actor, form_fields, is_fragment, page, refusal, render
 
 bp = Blueprint("issue", __name__)
 SCHEME_LIMIT = 1000

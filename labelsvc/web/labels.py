@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from labelsvc.appcontext import database
 from labelsvc.services import screens, templates, tokens
-from labelsvc.web.common import actor, database, page, refusal, render
+from labelsvc.web.common import actor, page, refusal, render
 
 bp = Blueprint("labels", __name__, url_prefix="/templates")
 LIST_LIMIT = 1000

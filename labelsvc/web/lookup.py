@@ -8,8 +8,9 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
+from labelsvc.appcontext import database
 from labelsvc.services import export, genealogy, records, scanning, screens
-from labelsvc.web.common import database, page, render
+from labelsvc.web.common import page, render
 
 bp = Blueprint("lookup", __name__)
 TRACE_PAGE = 200

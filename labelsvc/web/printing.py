@@ -7,10 +7,11 @@ from typing import Any
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from labelsvc.appcontext import database
 from labelsvc.errors import ValidationFailed
 from labelsvc.services import printing, screens, tokens
 from labelsvc.services.printing import PrintRequest
-from labelsvc.web.common import actor, database, page, refusal, render, whole_number
+from labelsvc.web.common import actor, page, refusal, render, whole_number
 
 bp = Blueprint("printing", __name__)
 JOB_PAGE = 100

@@ -9,17 +9,10 @@ import yaml
 from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from labelsvc.appcontext import database
 from labelsvc.errors import SchemeOverlap
 from labelsvc.services import schemes, screens, tokens
-from labelsvc.web.common import (
-    actor,
-    database,
-    form_fields,
-    page,
-    refusal,
-    render,
-    whole_number,
-)
+from labelsvc.web.common import actor, form_fields, page, refusal, render, whole_number
 
 bp = Blueprint("schemes", __name__, url_prefix="/schemes")
 LIST_LIMIT = 1000

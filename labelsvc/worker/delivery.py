@@ -18,6 +18,7 @@ from labelsvc.registry.models import identifiers, printers
 from labelsvc.registry.queries import utc
 from labelsvc.services.labels import find_template
 from labelsvc.services.printers import open_driver
+from labelsvc.services.printing import ACTIVE
 from labelsvc.worker import jobs
 from labelsvc.worker.jobs import Label
 from labelsvc.worker.render import render_labels
@@ -223,7 +224,7 @@ class _CancelWatch:
         if not self.cancelled and now >= self._next:
             self._next = now + 0.25
             row = jobs.job_row(self.db, self.job_id)
-            self.cancelled = bool(row.cancel_requested) or row.status not in jobs.ACTIVE
+            self.cancelled = bool(row.cancel_requested) or row.status not in ACTIVE
         return self.cancelled
 
 

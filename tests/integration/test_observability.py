@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import subprocess
@@ -18,6 +19,7 @@ from sqlalchemy import select
 from labelsvc.observability import metrics
 from labelsvc.observability.logs import JsonFormatter
 from labelsvc.registry.models import print_jobs
+from labelsvc.services import registry_metrics
 from labelsvc.worker import PrintWorker, WorkerSettings
 from printers.sim import VirtualPrinter
 
@@ -121,7 +123,8 @@ def test_metrics_show_issued_identifiers_headroom_and_latency(api, scheme):
 
 def test_counter_series_are_capped_to_those_with_least_headroom(app, api, scheme):
     assert issue(api, "03", 1).status_code == 201
-    registry = metrics.build_registry(app.extensions["labelsvc.db"], max_counters=1)
+    db = app.extensions["labelsvc.db"]
+    registry = metrics.build_registry(functools.partial(registry_metrics.read_metrics, db, 1))
     text = metrics.exposition(registry).decode()
     ratios = samples(text, "labelsvc_counter_headroom_ratio")
     assert len(ratios) == 1

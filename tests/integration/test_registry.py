@@ -80,8 +80,8 @@ def test_migrations_run_once_when_processes_start_together(empty_database_url):
     with ThreadPoolExecutor(3) as pool:
         list(pool.map(setup.upgrade, databases))
     assert all(setup.is_current(d) for d in databases)
-    setup.prepare(databases[0], seed_examples=True)
-    setup.prepare(databases[1], seed_examples=True)  # second start: nothing new
+    setup.prepare(databases[0], seed=schemes.seed_examples)
+    setup.prepare(databases[1], seed=schemes.seed_examples)  # second start: nothing new
     page = schemes.list_schemes(databases[0], limit=100, cursor=None)
     assert sorted(s["name"] for s in page.items) == ["acme-lot", "acme-serial", "pharma", "sscc",
                                                      "vin"]

@@ -1,0 +1,59 @@
+"""What a request reaches through the application: its registry, its issuing service, and
+writes that run once per key. The API and the web pages share it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from flask import Response, current_app, request
+
+from labelsvc.errors import problem_for
+from labelsvc.registry.database import Database
+from labelsvc.services import idempotency
+from labelsvc.services.issuing import Issuer
+from labelsvc.services.tokens import Actor
+
+PROBLEM_JSON = "application/problem+json"
+
+
+def database() -> Database:
+    """The application's registry database."""
+    db: Database = current_app.extensions["labelsvc.db"]
+    return db
+
+
+def issuer() -> Issuer:
+    """The application's issuing service (it keeps what this process learnt of counters)."""
+    service: Issuer = current_app.extensions["labelsvc.issuer"]
+    return service
+
+
+def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
+    """Run a write once per key and token: replay the first answer, refuse a changed one."""
+    db = database()
+    hours = int(current_app.config["IDEMPOTENCY_HOURS"])
+    print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
+    try:
+        with db.transaction() as conn:
+            stored = idempotency.claim(conn, who.token_id, key, print_, hours=hours)
+            if stored is not None:
+                return Response(stored.body, status=stored.status, mimetype=stored.content_type,
+                                headers={"Idempotent-Replayed": "true"})
+            response = view()
+            if response.status_code < 500:
+                idempotency.store(conn, who.token_id, key, _stored(response))
+            return response
+    except Exception as exc:  # a 4xx refusal is kept too; 5xx answers are not
+        problem = problem_for(exc)
+        if problem is None or problem["status"] >= 500 or "idempotency-conflict" in problem["type"]:
+            raise
+        idempotency.store_refusal(db, who.token_id, key, print_, idempotency.StoredAnswer(
+            problem["status"], PROBLEM_JSON, json.dumps(problem, ensure_ascii=False)))
+        raise
+
+
+def _stored(response: Response) -> idempotency.StoredAnswer:
+    """Capture an answer for replay."""
+    return idempotency.StoredAnswer(response.status_code, response.mimetype or "application/json",
+                                    response.get_data(as_text=True))
