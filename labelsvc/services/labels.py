@@ -234,14 +234,14 @@ def _placeholders(compiled: Compiled) -> Iterator[tuple[str | None, Placeholder]
         parts = [p for f in compiled.fields for p in f.parts]
     else:
         for el in compiled.elements:
-            if isinstance(el, BarcodeElement) and el._segments:
-                for seg in el._segments:
+            if isinstance(el, BarcodeElement) and el.segments:
+                for seg in el.segments:
                     only = len(seg.parts) == 1 and isinstance(seg.parts[0], Placeholder)
                     for p in seg.parts:
                         if isinstance(p, Placeholder):
                             yield (seg.ai if only else None), p
             elif isinstance(el, TextElement | BarcodeElement):
-                parts.extend(el._parts)
+                parts.extend(el.parts)
     for p in parts:
         if isinstance(p, Placeholder):
             yield None, p

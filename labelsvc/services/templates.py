@@ -79,10 +79,9 @@ def _zpl_format(definition: dict[str, Any]) -> ZplFormat:
 def _label(definition: dict[str, Any]) -> Template:
     """Check and compile a template of elements, images resolving among the shipped files."""
     try:
-        template = Template.model_validate(definition)
+        template = Template.from_definition(definition, image_dir=SHIPPED_DIR)
     except ValidationError as exc:
         raise _refusal(field_errors(exc)) from None
-    template._base_dir = str(SHIPPED_DIR)
     try:
         layout(template)
     except TemplateError as exc:
