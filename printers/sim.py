@@ -24,7 +24,7 @@ from typing import Any
 
 from printers.simcontrol import ControlServer
 from printers.status import PrinterStatus, format_host_status
-from printers.zplstream import ControlCommand, ZplFormat, ZplStreamParser
+from printers.zplstream import ControlCommand, ReceivedFormat, ZplStreamParser
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ class VirtualPrinter:
                 self._queue.popleft()
         self._clock = clock if self._queue else now
 
-    def _receive(self, label: ZplFormat) -> None:
+    def _receive(self, label: ReceivedFormat) -> None:
         """Keep a received format and queue its labels for printing."""
         with self._lock:
             self._advance()
@@ -304,11 +304,11 @@ class VirtualPrinter:
             connection.close()
 
     def _handle(
-        self, connection: socket.socket, events: Sequence[ZplFormat | ControlCommand]
+        self, connection: socket.socket, events: Sequence[ReceivedFormat | ControlCommand]
     ) -> bool:
         """Act on parsed input; return False once the connection is gone."""
         for event in events:
-            if isinstance(event, ZplFormat):
+            if isinstance(event, ReceivedFormat):
                 self._receive(event)
                 if self._count_down():
                     self._reset(connection)

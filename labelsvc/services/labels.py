@@ -2,7 +2,7 @@
 
 Contract (stable; the print worker imports these names):
 
-- `find_template(conn, name) -> templates.Template | templates.ZplFormat | None` — the stored
+- `find_template(conn, name) -> templates.Template | templates.ZplTemplate | None` — the stored
   current version of that name, else the shipped template, else None.
 - `load_template(conn, name)` — the same, but a missing template raises `NotFound`.
 - `render_records(conn, identifier_ids) -> Iterator[dict]` — the render record of each
@@ -38,7 +38,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import scheme_versions, schemes
 from labelsvc.registry.queries import find_identifiers_by_id, identifier_object, ids_for_values
 from labelsvc.services.templates import Compiled, find_template
-from templates import Template, TemplateError, ZplFormat, render
+from templates import Template, TemplateError, ZplTemplate, render
 from templates.model import BarcodeElement, TextElement
 from templates.placeholders import Part, Placeholder
 from templates.render import FORMATS, Format
@@ -230,7 +230,7 @@ def _ai_sample(ai: str, fmt: str | None, today: dt.date) -> str:
 def _placeholders(compiled: Compiled) -> Iterator[tuple[str | None, Placeholder]]:
     """Every placeholder of a template with the AI of the element string it alone fills."""
     parts: list[Part] = []
-    if isinstance(compiled, ZplFormat):
+    if isinstance(compiled, ZplTemplate):
         parts = [p for f in compiled.fields for p in f.parts]
     else:
         for el in compiled.elements:
