@@ -37,7 +37,7 @@ from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import scheme_versions, schemes
 from labelsvc.registry.queries import find_identifiers_by_id, identifier_object, ids_for_values
-from labelsvc.services.templates import Compiled, find_template
+from labelsvc.services.label_templates import Compiled, find_template
 from templates import Template, TemplateError, ZplTemplate, render
 from templates.model import BarcodeElement, TextElement
 from templates.placeholders import Part, Placeholder
