@@ -1,9 +1,9 @@
 """Label template use cases: define, version, list and read; stored templates override shipped ones.
 
-A template is a `label` (size, dpi and elements, §6) or a `zpl` format made in another designer
-(`{"name", "zpl", "width_mm", "height_mm", "dpi"}`). Shipped templates (the product's
-`templates/shipped/*.yaml`) are listed as version 0 and read-only; `PUT` stores version 1 of the
-same name, which from then on is the template of that name.
+A template is a `label` (size in mm, dpi and elements placed in mm) or a `zpl` format made in
+another designer (`{"name", "zpl", "width_mm", "height_mm", "dpi"}`). Shipped templates (the
+product's `templates/shipped/*.yaml`) are listed as version 0 and read-only; `PUT` stores version
+1 of the same name, which from then on is the template of that name.
 """
 
 from __future__ import annotations

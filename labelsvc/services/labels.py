@@ -7,7 +7,7 @@ Contract (stable; the print worker imports these names):
 - `load_template(conn, name)` — the same, but a missing template raises `NotFound`.
 - `render_records(conn, identifier_ids) -> Iterator[dict]` — the render record of each
   identifier row id, in the order given (an id may repeat, e.g. for copies), read in chunks so
-  memory stays flat. A render record is the identifier object of the API (§5: `value`, `kind`,
+  memory stays flat. A render record is the identifier object of the API (`value`, `kind`,
   `scheme`, `version`, `status`, `fields`, `date`, `issued_at`, `issued_by`, `lot`,
   `attributes`, and for lots `quantity`, `uom`, `expiry`) plus `lot_record` (the lot's own
   identifier object or None) and `timezone` (the scheme version's zone for the record's site,
