@@ -1,4 +1,9 @@
-"""The Scheme model: a named, validated numbering format (PRODUCT §3)."""
+"""The Scheme model: a named numbering format, linted when it is defined.
+
+A definition is refused unless every identifier it can produce parses back to its fields,
+date parts and counter, and unless its check algorithm's alphabet holds whatever the fields,
+codes and counter can produce.
+"""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from printers.status import PrinterStatus
 K = TypeVar("K")
 
 MAX_CONFIRM_EVERY = 100
-"""Labels sent at most between two confirmations (PRODUCT §7)."""
+"""Labels sent at most between two confirmations: the most a broken connection sends again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def deliver(
     on_status: Callable[[PrinterStatus], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
 ) -> DeliveryResult[K]:
-    """Send `(key, label)` pairs in order on one connection, confirming as PRODUCT §7 asks.
+    """Send `(key, label)` pairs in order on one connection, confirming that they printed.
 
     The status is checked before the first label; a confirmation follows at least
     every `confirm_every` labels and after the last, and `on_confirmed` gets the keys

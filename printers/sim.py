@@ -22,8 +22,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from printers.simcontrol import ControlServer
 from printers.status import PrinterStatus, format_host_status
-from printers.zplstream import ControlCommand, ZplFormat, ZplStreamParser
+from printers.zplstream import ControlCommand, ReceivedFormat, ZplStreamParser
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,6 @@ class VirtualPrinter:
         self._listener: socket.socket | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
-        self._control: Any = None
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -79,21 +79,11 @@ class VirtualPrinter:
         self._thread.start()
         return self
 
-    def start_control(self, port: int = 0) -> int:
-        """Start the HTTP JSON control interface; return its port."""
-        from printers.simcontrol import ControlServer
-
-        self._control = ControlServer(self, self.host, port)
-        return int(self._control.port)
-
     def stop(self) -> None:
-        """Stop serving and release the ports."""
+        """Stop serving and release the port."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if self._control is not None:
-            self._control.stop()
-            self._control = None
 
     def __enter__(self) -> VirtualPrinter:
         return self.start()
@@ -210,7 +200,7 @@ class VirtualPrinter:
                 self._queue.popleft()
         self._clock = clock if self._queue else now
 
-    def _receive(self, label: ZplFormat) -> None:
+    def _receive(self, label: ReceivedFormat) -> None:
         """Keep a received format and queue its labels for printing."""
         with self._lock:
             self._advance()
@@ -314,11 +304,11 @@ class VirtualPrinter:
             connection.close()
 
     def _handle(
-        self, connection: socket.socket, events: Sequence[ZplFormat | ControlCommand]
+        self, connection: socket.socket, events: Sequence[ReceivedFormat | ControlCommand]
     ) -> bool:
         """Act on parsed input; return False once the connection is gone."""
         for event in events:
-            if isinstance(event, ZplFormat):
+            if isinstance(event, ReceivedFormat):
                 self._receive(event)
                 if self._count_down():
                     self._reset(connection)
@@ -420,13 +410,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         for signum in (signal.SIGINT, signal.SIGTERM):
             signal.signal(signum, lambda *_: done.set())
     printer.start()
+    control = None
     line = f"virtual printer listening on {printer.host}:{printer.port}"
     if args.control_port is not None:
-        line += f", control on http://{printer.host}:{printer.start_control(args.control_port)}"
+        control = ControlServer(printer, printer.host, args.control_port)
+        line += f", control on http://{printer.host}:{control.port}"
     print(line, flush=True)
     try:
         done.wait()
     finally:
+        if control is not None:
+            control.stop()
         printer.stop()
     return 0
 

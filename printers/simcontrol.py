@@ -12,17 +12,30 @@ from __future__ import annotations
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from printers.sim import VirtualPrinter
+
+class ControlledPrinter(Protocol):
+    """What the control interface reads and changes on a virtual printer."""
+
+    label_seconds: float
+    answer_in_error: bool
+
+    @property
+    def formats(self) -> list[bytes]: ...
+
+    def state(self) -> dict[str, Any]: ...
+
+    def set_fault(self, mode: str, labels: int | None = None) -> None: ...
+
+    def clear(self, mode: str | None = None) -> None: ...
 
 
 class ControlServer:
     """Serves the control endpoints of one virtual printer in a background thread."""
 
-    def __init__(self, printer: VirtualPrinter, host: str, port: int) -> None:
+    def __init__(self, printer: ControlledPrinter, host: str, port: int = 0) -> None:
         handler = type("Handler", (_Handler,), {"printer": printer})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
@@ -42,7 +55,7 @@ class ControlServer:
 class _Handler(BaseHTTPRequestHandler):
     """Routes the control requests to the printer."""
 
-    printer: VirtualPrinter
+    printer: ControlledPrinter
 
     def do_GET(self) -> None:
         url = urlsplit(self.path)

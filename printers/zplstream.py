@@ -11,7 +11,7 @@ _CONTROL_PARAMETERS = {b"HQ": 2}
 
 
 @dataclass(frozen=True, slots=True)
-class ZplFormat:
+class ReceivedFormat:
     """One complete label format as received, `^XA` to `^XZ` inclusive."""
 
     data: bytes
@@ -48,17 +48,17 @@ class ZplStreamParser:
         """True while a format has begun (`^XA`) but not ended."""
         return self._in_format
 
-    def feed(self, data: bytes) -> list[ZplFormat | ControlCommand]:
+    def feed(self, data: bytes) -> list[ReceivedFormat | ControlCommand]:
         """Add received bytes; return the formats and commands they complete, in order."""
         self._buffer += data
-        events: list[ZplFormat | ControlCommand] = []
+        events: list[ReceivedFormat | ControlCommand] = []
         while True:
             if self._in_format:
                 end = _find_end(self._buffer, self._scan_from)
                 if end < 0:
                     self._scan_from = max(0, len(self._buffer) - 2)
                     return events
-                events.append(ZplFormat(self._buffer[: end + 3]))
+                events.append(ReceivedFormat(self._buffer[: end + 3]))
                 self._buffer = self._buffer[end + 3 :]
                 self._in_format = False
                 self._scan_from = 0

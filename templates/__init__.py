@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from templates.byo import ZplFormat
+from templates.byo import ZplTemplate
 from templates.errors import TemplateError
 from templates.loader import load_template, shipped_templates
 from templates.model import Template, field_errors
@@ -17,7 +17,7 @@ __all__ = [
     "Symbology",
     "Template",
     "TemplateError",
-    "ZplFormat",
+    "ZplTemplate",
     "field_errors",
     "load_template",
     "register",

@@ -31,8 +31,8 @@ class _Field:
     parts: tuple[Part, ...]
 
 
-class ZplFormat:
-    """A stored ZPL format whose `{value}`, `{fields.NAME}` … placeholders are filled escaped."""
+class ZplTemplate:
+    """A label template as a ZPL format, its `{value}`, `{fields.NAME}` … filled escaped."""
 
     def __init__(self, source: str, *, name: str | None = None, width_mm: float | None = None,
                  height_mm: float | None = None, dpi: int = 203) -> None:

@@ -74,7 +74,6 @@ class Layout:
         self.dpmm = dots_per_mm(dpi)
         self.width = dots(template.width_mm, self.dpmm, 1)
         self.height = dots(template.height_mm, self.dpmm, 1)
-        self.static: list[Op] = []
         self.steps: list[tuple[int, Step]] = []
         for i, el in enumerate(template.elements):
             if isinstance(el, TextElement):

@@ -24,12 +24,10 @@ def load_template(path: str | Path) -> Template:
     if not isinstance(data, dict):
         raise TemplateError(f"template {path.name} must be a mapping")
     try:
-        template = Template.model_validate(data)
+        return Template.from_definition(data, image_dir=path.parent)
     except ValidationError as exc:
         problems = "; ".join(f"{k}: {v}" for k, v in field_errors(exc).items())
         raise TemplateError(f"template {path.name} is invalid: {problems}") from None
-    template._base_dir = str(path.parent)
-    return template
 
 
 def shipped_templates() -> dict[str, Template]:

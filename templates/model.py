@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cached_property
+from os import PathLike
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -43,6 +44,11 @@ class TextElement(_Element):
         self._parts = placeholders.parse(self.value)
         return self
 
+    @property
+    def parts(self) -> tuple[placeholders.Part, ...]:
+        """Return the value as literal text and placeholders, in order."""
+        return self._parts
+
 
 class BarcodeElement(_Element):
     """A barcode; linear codes need `height_mm`; GS1 values are written `(AI)data…`."""
@@ -79,6 +85,16 @@ class BarcodeElement(_Element):
         """Return the registered symbology."""
         return SYMBOLOGIES[self.symbology]
 
+    @property
+    def parts(self) -> tuple[placeholders.Part, ...]:
+        """Return a non-GS1 value as literal text and placeholders (empty for GS1)."""
+        return self._parts
+
+    @property
+    def segments(self) -> tuple[gs1.Segment, ...]:
+        """Return a GS1 value's element strings, one per AI (empty for other symbologies)."""
+        return self._segments
+
 
 class BoxElement(_Element):
     """A rectangle outline (or a line when one side equals the thickness)."""
@@ -104,7 +120,7 @@ Element = Annotated[
 
 
 class Template(BaseModel):
-    """A label template; validate with `Template.model_validate(dict)`."""
+    """A label template; validate with `Template.from_definition(dict, image_dir)`."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
@@ -115,6 +131,15 @@ class Template(BaseModel):
     elements: list[Element]
     _base_dir: str | None = PrivateAttr(default=None)
     _layouts: dict[int, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def from_definition(
+        cls, definition: Any, image_dir: str | PathLike[str] | None = None
+    ) -> Template:
+        """Validate a definition (ValidationError); image paths resolve inside `image_dir`."""
+        template = cls.model_validate(definition)
+        template._base_dir = None if image_dir is None else str(image_dir)
+        return template
 
     @field_validator("dpi")
     @classmethod

@@ -15,7 +15,7 @@ from labelsvc.contract.label_models import (
     TemplateOut,
 )
 from labelsvc.contract.models import PageQuery
-from labelsvc.services import labels, templates, tokens
+from labelsvc.services import label_templates, labels, tokens
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
 TAGS = ("templates",)
@@ -31,7 +31,7 @@ def _definition(body: TemplateIn) -> dict[str, object]:
           tags=TAGS)
 def define(body: TemplateIn) -> Response:
     """Define a label template or upload a ZPL format (version 1)."""
-    view = templates.define_template(database(), _definition(body), actor().name)
+    view = label_templates.define_template(database(), _definition(body), actor().name)
     return json_response(view, 201, model=TemplateOut,
                          headers={"Location": f"/api/v1/templates/{view['name']}"})
 
@@ -41,7 +41,7 @@ def define(body: TemplateIn) -> Response:
           tags=TAGS)
 def new_version(name: str, body: TemplateIn) -> Response:
     """Add a new version of a template; the first one of a shipped name overrides it."""
-    return json_response(templates.new_template_version(database(), name, _definition(body),
+    return json_response(label_templates.new_template_version(database(), name, _definition(body),
                                                         actor().name), model=TemplateOut)
 
 
@@ -49,7 +49,7 @@ def new_version(name: str, body: TemplateIn) -> Response:
 @endpoint(query=PageQuery, answers={200: TemplateListOut}, tags=TAGS)
 def list_templates(query: PageQuery) -> Response:
     """List stored and shipped templates by name."""
-    page = templates.list_templates(database(), limit=query.limit, cursor=query.cursor)
+    page = label_templates.list_templates(database(), limit=query.limit, cursor=query.cursor)
     return json_response(vars(page), model=TemplateListOut)
 
 
@@ -57,7 +57,7 @@ def list_templates(query: PageQuery) -> Response:
 @endpoint(answers={200: TemplateDetailOut}, tags=TAGS)
 def read(name: str) -> Response:
     """Read a template with all its stored versions."""
-    return json_response(templates.read_template(database(), name), model=TemplateDetailOut)
+    return json_response(label_templates.read_template(database(), name), model=TemplateDetailOut)
 
 
 @bp.get("/<name>/preview.png")

@@ -6,9 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from labelsvc.contract.models import Body, Query, Value
-
-TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+from labelsvc.contract.models import Body, Query, TemplateName, Value
 
 
 def _supported_dpi(dpi: int) -> int:

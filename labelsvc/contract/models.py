@@ -24,6 +24,8 @@ def _scalar_text(value: Any) -> Any:
 
 
 SchemeName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+PrinterName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Value = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -142,8 +144,8 @@ class PreviewOut(BaseModel):
 class PrintIn(Body):
     """Print the issued identifiers at once."""
 
-    printer: SchemeName
-    template: SchemeName
+    printer: PrinterName
+    template: TemplateName
     copies: Annotated[int, Field(ge=1, le=100)] = 1
 
 

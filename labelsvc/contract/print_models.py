@@ -7,10 +7,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from labelsvc.contract.models import Body, Cursor, PageQuery, Query, SchemeName, Value
+from labelsvc.contract.models import (
+    Body,
+    Cursor,
+    PageQuery,
+    PrinterName,
+    Query,
+    TemplateName,
+    Value,
+)
 
-PrinterName = Annotated[str, StringConstraints(min_length=1, max_length=100,
-                                               pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+# A new printer's name; requests that refer to a printer take any PrinterName (404 if unknown).
+NewPrinterName = Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                                  pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")]
 JobStatus = Literal["queued", "printing", "held", "done", "cancelled", "failed"]
 LabelState = Literal["pending", "sent", "printed", "unknown", "cancelled"]
 Copies = Annotated[int, Field(ge=1, le=100)]
@@ -26,7 +35,7 @@ class MediaIn(Body):
 class PrinterIn(Body):
     """Define a printer: `zpl-tcp` needs host (port 9100), `file` a directory, `ipp` a host."""
 
-    name: PrinterName
+    name: NewPrinterName
     driver: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     host: Annotated[str, StringConstraints(min_length=1, max_length=255)] | None = None
     port: Annotated[int, Field(ge=1, le=65535)] | None = None
@@ -75,8 +84,8 @@ class PrinterStatusOut(BaseModel):
 class PrintJobIn(Body):
     """Print (or print again) identifiers in the registry."""
 
-    printer: SchemeName
-    template: SchemeName
+    printer: PrinterName
+    template: TemplateName
     identifiers: Annotated[list[Value], Field(min_length=1, max_length=100_000)]
     copies: Copies = 1
 
@@ -84,8 +93,8 @@ class PrintJobIn(Body):
 class ReprintIn(Body):
     """Print a job's identifiers again, optionally elsewhere or differently."""
 
-    printer: SchemeName | None = None
-    template: SchemeName | None = None
+    printer: PrinterName | None = None
+    template: TemplateName | None = None
     copies: Copies | None = None
 
 

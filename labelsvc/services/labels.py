@@ -2,12 +2,12 @@
 
 Contract (stable; the print worker imports these names):
 
-- `find_template(conn, name) -> templates.Template | templates.ZplFormat | None` — the stored
+- `find_template(conn, name) -> templates.Template | templates.ZplTemplate | None` — the stored
   current version of that name, else the shipped template, else None.
 - `load_template(conn, name)` — the same, but a missing template raises `NotFound`.
 - `render_records(conn, identifier_ids) -> Iterator[dict]` — the render record of each
   identifier row id, in the order given (an id may repeat, e.g. for copies), read in chunks so
-  memory stays flat. A render record is the identifier object of the API (§5: `value`, `kind`,
+  memory stays flat. A render record is the identifier object of the API (`value`, `kind`,
   `scheme`, `version`, `status`, `fields`, `date`, `issued_at`, `issued_by`, `lot`,
   `attributes`, and for lots `quantity`, `uom`, `expiry`) plus `lot_record` (the lot's own
   identifier object or None) and `timezone` (the scheme version's zone for the record's site,
@@ -37,8 +37,8 @@ from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import scheme_versions, schemes
 from labelsvc.registry.queries import find_identifiers_by_id, identifier_object, ids_for_values
-from labelsvc.services.templates import Compiled, find_template
-from templates import Template, TemplateError, ZplFormat, render
+from labelsvc.services.label_templates import Compiled, find_template
+from templates import Template, TemplateError, ZplTemplate, render
 from templates.model import BarcodeElement, TextElement
 from templates.placeholders import Part, Placeholder
 from templates.render import FORMATS, Format
@@ -230,18 +230,18 @@ def _ai_sample(ai: str, fmt: str | None, today: dt.date) -> str:
 def _placeholders(compiled: Compiled) -> Iterator[tuple[str | None, Placeholder]]:
     """Every placeholder of a template with the AI of the element string it alone fills."""
     parts: list[Part] = []
-    if isinstance(compiled, ZplFormat):
+    if isinstance(compiled, ZplTemplate):
         parts = [p for f in compiled.fields for p in f.parts]
     else:
         for el in compiled.elements:
-            if isinstance(el, BarcodeElement) and el._segments:
-                for seg in el._segments:
+            if isinstance(el, BarcodeElement) and el.segments:
+                for seg in el.segments:
                     only = len(seg.parts) == 1 and isinstance(seg.parts[0], Placeholder)
                     for p in seg.parts:
                         if isinstance(p, Placeholder):
                             yield (seg.ai if only else None), p
             elif isinstance(el, TextElement | BarcodeElement):
-                parts.extend(el._parts)
+                parts.extend(el.parts)
     for p in parts:
         if isinstance(p, Placeholder):
             yield None, p

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, func, insert, select, update
+from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, insert, select, update
 
 from labelsvc.errors import JobFinished, NotFound, ValidationFailed
 from labelsvc.observability.context import current_request_id
@@ -26,7 +26,6 @@ from labelsvc.services.tokens import Actor
 WAITING = ("queued", "held")
 ACTIVE = ("queued", "held", "printing")
 FINISHED = ("done", "cancelled", "failed")
-LABEL_STATES = ("pending", "sent", "printed", "unknown", "cancelled")
 PRINT_EVENTS = ("printed", "reprinted")
 
 
@@ -224,13 +223,6 @@ def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
         request = PrintRequest(printer or old.printer_name, template or old.template,
                                copies or old.copies)
         return create_job(conn, ids, request, actor, reprint_of=job_id, all_reprints=True)
-
-
-def waiting_jobs(conn: Connection, printer_id: int) -> int:
-    """How many jobs of a printer are not finished."""
-    return int(conn.execute(select(func.count()).select_from(print_jobs)
-                            .where(print_jobs.c.printer_id == printer_id)
-                            .where(print_jobs.c.status.in_(ACTIVE))).scalar_one())
 
 
 def remove_printer(db: Database, name: str, actor: Actor) -> None:

@@ -20,7 +20,7 @@ from labelsvc.errors import (
 )
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, counters, schemes
-from labelsvc.services import genealogy, labels, printers, templates
+from labelsvc.services import genealogy, label_templates, labels, printers
 from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
 from labelsvc.services.tokens import Actor
@@ -141,7 +141,7 @@ def printer_board(db: Database) -> list[dict[str, Any]]:
 def print_choices(db: Database) -> dict[str, list[dict[str, Any]]]:
     """The printers and label templates a print form offers."""
     return {"printers": printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items,
-            "templates": templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items}
+            "templates": label_templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items}
 
 
 def png_data_uri(png: bytes) -> str:

@@ -31,7 +31,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
                            "frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/assets",
-               template_folder="templates")
+               template_folder="pages")
 for child in (home.bp, schemes.bp, issue.bp, lookup.bp, printing.bp, labels.bp):
     bp.register_blueprint(child)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.appcontext import database
-from labelsvc.services import screens, templates, tokens
+from labelsvc.services import label_templates, screens, tokens
 from labelsvc.web.common import actor, page, refusal, render
 
 bp = Blueprint("labels", __name__, url_prefix="/templates")
@@ -20,7 +20,7 @@ MAX_UPLOAD_BYTES = 2_000_000
 @page()
 def index() -> Response:
     """Every label template, shipped and stored."""
-    listing = templates.list_templates(database(), limit=LIST_LIMIT, cursor=None)
+    listing = label_templates.list_templates(database(), limit=LIST_LIMIT, cursor=None)
     return render("labels/list.html", templates=listing.items, values={}, errors={},
                   detail=None)
 
@@ -29,7 +29,7 @@ def index() -> Response:
 @page()
 def detail(name: str) -> Response:
     """A template with sample-data previews (a ZPL format at its own dpi only)."""
-    template = templates.read_template(database(), name)
+    template = label_templates.read_template(database(), name)
     own = template["definition"].get("dpi", 203)
     dpis = (own,) if template["kind"] == "zpl" else screens.PREVIEW_DPIS
     return render("labels/detail.html", template=template,
@@ -71,14 +71,14 @@ def upload() -> Response:
     if not errors:
         try:
             if request.form.get("new_version"):
-                saved = templates.new_template_version(database(), definition["name"],
+                saved = label_templates.new_template_version(database(), definition["name"],
                                                        definition, actor().name)
             else:
-                saved = templates.define_template(database(), definition, actor().name)
+                saved = label_templates.define_template(database(), definition, actor().name)
             return redirect(url_for("web.labels.detail", name=saved["name"]))  # type: ignore
         except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
             detail, errors = refusal(exc)
             errors = errors or {"name": detail}
-    listing = templates.list_templates(database(), limit=LIST_LIMIT, cursor=None)
+    listing = label_templates.list_templates(database(), limit=LIST_LIMIT, cursor=None)
     return render("labels/list.html", 422, templates=listing.items, values=request.form,
                   errors=errors, detail=detail)

@@ -30,7 +30,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """Timings of the print workers (PRODUCT §7; `LABELSVC_PRINT_*`)."""
+    """Timings of the print workers (`LABELSVC_PRINT_*`).
+
+    By default a held job is tried again after 0.5, 1, 2, 4, 8, then every 10 s, and the
+    labels sent are confirmed printed at least every 100.
+    """
 
     poll_seconds: float = 0.5
     lease_seconds: float = 30.0

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection
 
+from labelsvc.services.label_templates import Compiled
 from labelsvc.services.labels import iter_render
-from labelsvc.services.templates import Compiled
 from templates import Format
 
 

@@ -1,4 +1,4 @@
-"""Scheme formatting, parsing, counters, capacity and time zones (PRODUCT §3)."""
+"""Scheme formatting, parsing, counters, capacity and time zones."""
 
 from __future__ import annotations
 

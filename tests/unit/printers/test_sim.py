@@ -9,6 +9,7 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 
 from printers import DRIVERS, PrinterDriver, PrinterNotAnswering, PrinterPaused, deliver
 from printers.sim import VirtualPrinter
+from printers.simcontrol import ControlServer
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -36,8 +38,15 @@ def zpl_driver(port: int) -> PrinterDriver:
     return DRIVERS["zpl-tcp"](host="127.0.0.1", port=port, status_timeout=0.3)
 
 
-def test_control_interface(sim: VirtualPrinter, driver: PrinterDriver) -> None:
-    control = sim.start_control()
+@pytest.fixture
+def control(sim: VirtualPrinter) -> Iterator[int]:
+    """The port of an HTTP control interface on the virtual printer."""
+    server = ControlServer(sim, sim.host)
+    yield server.port
+    server.stop()
+
+
+def test_control_interface(sim: VirtualPrinter, driver: PrinterDriver, control: int) -> None:
     assert call(control, "POST", "/fault", {"mode": "paper-out"})["faults"] == ["paper-out"]
     with pytest.raises(PrinterNotAnswering):
         driver.probe()

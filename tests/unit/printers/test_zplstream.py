@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from printers.zplstream import ControlCommand, ZplFormat, ZplStreamParser
+from printers.zplstream import ControlCommand, ReceivedFormat, ZplStreamParser
 
 STREAM = b"~HS^XA^FO1,1^FDone^FS^XZ\r\n^xa^FDtwo^PQ3^FS^xz~HQES~HS junk ^XA^FDthree^FS^XZ"
 
@@ -11,13 +11,13 @@ def test_whole_stream() -> None:
     events = ZplStreamParser().feed(STREAM)
     assert events == [
         ControlCommand("HS"),
-        ZplFormat(b"^XA^FO1,1^FDone^FS^XZ"),
-        ZplFormat(b"^xa^FDtwo^PQ3^FS^xz"),
+        ReceivedFormat(b"^XA^FO1,1^FDone^FS^XZ"),
+        ReceivedFormat(b"^xa^FDtwo^PQ3^FS^xz"),
         ControlCommand("HQ", "ES"),
         ControlCommand("HS"),
-        ZplFormat(b"^XA^FDthree^FS^XZ"),
+        ReceivedFormat(b"^XA^FDthree^FS^XZ"),
     ]
-    assert [e.quantity for e in events if isinstance(e, ZplFormat)] == [1, 3, 1]
+    assert [e.quantity for e in events if isinstance(e, ReceivedFormat)] == [1, 3, 1]
 
 
 def test_byte_by_byte_gives_the_same_events() -> None:
@@ -34,5 +34,5 @@ def test_partial_format_is_reported() -> None:
     assert parser.feed(b"^XA^FDhalf") == []
     assert parser.partial_format
     assert parser.feed(b"^FS^X") == []
-    assert parser.feed(b"Z") == [ZplFormat(b"^XA^FDhalf^FS^XZ")]
+    assert parser.feed(b"Z") == [ReceivedFormat(b"^XA^FDhalf^FS^XZ")]
     assert not parser.partial_format

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from templates import (
     Template,
     TemplateError,
-    ZplFormat,
+    ZplTemplate,
     field_errors,
     gs1,
     render,
@@ -185,7 +185,7 @@ def test_render_streams_lazily() -> None:
 
 
 def test_byo_zpl_fill_escapes_and_previews() -> None:
-    fmt = ZplFormat("^XA^FO20,20^A0N,30,30^FDLot {lot}^FS"
+    fmt = ZplTemplate("^XA^FO20,20^A0N,30,30^FDLot {lot}^FS"
                     "^FO20,60^BY2^BCN,80,N,N,N^FD{value}^FS"
                     "^FO20,160^BXN,5,200,,,,_^FD{fields.part}^FS^XZ")
     assert fmt.placeholders == {"lot", "value", "fields.part"}
@@ -196,4 +196,4 @@ def test_byo_zpl_fill_escapes_and_previews() -> None:
     assert found == {("]C0", "A>B^C~"), ("]d1", "P_1~^")}
     assert fmt.preview_png(record).startswith(b"\x89PNG")
     with pytest.raises(TemplateError, match="unknown placeholder"):
-        ZplFormat("^XA^FD{nope}^FS^XZ")
+        ZplTemplate("^XA^FD{nope}^FS^XZ")

@@ -1,9 +1,9 @@
 """Label template use cases: define, version, list and read; stored templates override shipped ones.
 
-A template is a `label` (size, dpi and elements, §6) or a `zpl` format made in another designer
-(`{"name", "zpl", "width_mm", "height_mm", "dpi"}`). Shipped templates (the product's
-`templates/shipped/*.yaml`) are listed as version 0 and read-only; `PUT` stores version 1 of the
-same name, which from then on is the template of that name.
+A template is a `label` (size in mm, dpi and elements placed in mm) or a `zpl` format made in
+another designer (`{"name", "zpl", "width_mm", "height_mm", "dpi"}`). Shipped templates (the
+product's `templates/shipped/*.yaml`) are listed as version 0 and read-only; `PUT` stores version
+1 of the same name, which from then on is the template of that name.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import label_template_versions, label_templates
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
 from labelsvc.services.paging import Page, decode_cursor, encode_cursor
-from templates import Template, TemplateError, ZplFormat, field_errors, shipped_templates
+from templates import Template, TemplateError, ZplTemplate, field_errors, shipped_templates
 from templates.layout import layout
 from templates.loader import SHIPPED_DIR
 from templates.units import DOTS_PER_MM
@@ -30,7 +30,7 @@ from templates.units import DOTS_PER_MM
 LABEL, ZPL = "label", "zpl"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 MAX_ZPL_CHARS = 2_000_000
-Compiled = Template | ZplFormat
+Compiled = Template | ZplTemplate
 
 
 @cache
@@ -45,7 +45,7 @@ def _refusal(errors: dict[str, str]) -> ValidationFailed:
                             + "; ".join(f"{k}: {v}" for k, v in errors.items()), errors)
 
 
-def _zpl_format(definition: dict[str, Any]) -> ZplFormat:
+def _zpl_format(definition: dict[str, Any]) -> ZplTemplate:
     """Check and compile a bring-your-own ZPL format definition."""
     errors: dict[str, str] = {}
     name = definition.get("name")
@@ -66,7 +66,7 @@ def _zpl_format(definition: dict[str, Any]) -> ZplFormat:
     if "zpl" in errors:
         raise _refusal(errors)
     try:
-        fmt = ZplFormat(str(source), name=definition.get("name"),
+        fmt = ZplTemplate(str(source), name=definition.get("name"),
                         width_mm=definition.get("width_mm"),
                         height_mm=definition.get("height_mm"), dpi=dpi)
     except TemplateError as exc:
@@ -79,10 +79,9 @@ def _zpl_format(definition: dict[str, Any]) -> ZplFormat:
 def _label(definition: dict[str, Any]) -> Template:
     """Check and compile a template of elements, images resolving among the shipped files."""
     try:
-        template = Template.model_validate(definition)
+        template = Template.from_definition(definition, image_dir=SHIPPED_DIR)
     except ValidationError as exc:
         raise _refusal(field_errors(exc)) from None
-    template._base_dir = str(SHIPPED_DIR)
     try:
         layout(template)
     except TemplateError as exc:
@@ -98,7 +97,7 @@ def _compile(kind: str, definition_json: str) -> Compiled:
 
 
 def compile_template(kind: str, definition: dict[str, Any]) -> Compiled:
-    """Turn a stored or submitted definition into a Template or a ZplFormat (422 if invalid)."""
+    """Turn a stored or submitted definition into a Template or a ZplTemplate (422 if invalid)."""
     return _compile(kind, json.dumps(definition, sort_keys=True, default=str))
 
 
