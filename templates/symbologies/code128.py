@@ -8,7 +8,7 @@ from barcode.charsets.code128 import CODES, STOP
 
 from templates.escape import hex_escape
 from templates.gs1 import GS
-from templates.symbologies import Symbol, Symbology, printable_ascii, refuse, register
+from templates.symbologies.base import Symbol, Symbology, printable_ascii, refuse, register
 
 START_B, START_C, CODE_B, CODE_C, FNC1 = 104, 105, 100, 99, 102
 _STOP = STOP + "11"

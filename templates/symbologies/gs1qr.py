@@ -15,7 +15,7 @@ from segno import consts as _consts
 from segno import encoder as _encoder
 
 from templates.gs1 import GS
-from templates.symbologies import Symbol, Symbology, refuse, register
+from templates.symbologies.base import Symbol, Symbology, refuse, register
 from templates.symbologies.matrix import module_rows
 
 qr: Any = _encoder  # segno's untyped internals: error correction, placement, masking

@@ -9,7 +9,7 @@ from barcode.upc import UniversalProductCodeA
 from biip.checksums import gs1_standard_check_digit
 
 from templates.escape import hex_escape
-from templates.symbologies import Symbol, Symbology, refuse, register
+from templates.symbologies.base import Symbol, Symbology, refuse, register
 
 
 def _gtin(slug: str, data: str, length: int) -> str:

@@ -13,7 +13,7 @@ from ppf.datamatrix import DataMatrix as _PpfDataMatrix
 
 from templates.escape import hex_escape
 from templates.gs1 import GS
-from templates.symbologies import Symbol, Symbology, printable_ascii, refuse, register
+from templates.symbologies.base import Symbol, Symbology, printable_ascii, refuse, register
 
 if TYPE_CHECKING:
     from typing_extensions import Buffer
