@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
@@ -115,3 +115,10 @@ def printer_status(db: Database, name: str) -> dict[str, Any]:
     return {"printer": row.name, "checked_at": iso(row.checked_at),
             "reason": row.status_reason, "ready": status is not None and
             row.status_reason is None, "status": status}
+
+
+def store_status(conn: Connection, printer_id: int, status: dict[str, Any] | None,
+                 reason: str | None) -> None:
+    """Keep a status answer (or the reason there was none) with the time it was read."""
+    conn.execute(update(printers).where(printers.c.id == printer_id).values(
+        status=status, status_reason=reason, checked_at=dt.datetime.now(dt.UTC)))

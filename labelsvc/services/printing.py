@@ -1,7 +1,7 @@
 """Print jobs: create (with issued identifiers or on their own), read, list, cancel, reprint.
 
 A job's labels are rows (one per identifier and copy, in print order); workers deliver
-them (labelsvc.worker). States follow PRODUCT §7.
+them (labelsvc.worker). Their states change only through labelsvc.services.job_states.
 """
 
 from __future__ import annotations
@@ -13,19 +13,17 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, insert, select, update
 
-from labelsvc.errors import JobFinished, NotFound, ValidationFailed
+from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
+from labelsvc.services import job_states
 from labelsvc.services.labels import find_template
 from labelsvc.services.paging import Page, decode_cursor, encode_cursor
 from labelsvc.services.printers import find_printer, require_printer
 from labelsvc.services.tokens import Actor
 
-WAITING = ("queued", "held")
-ACTIVE = ("queued", "held", "printing")
-FINISHED = ("done", "cancelled", "failed")
 PRINT_EVENTS = ("printed", "reprinted")
 
 
@@ -181,34 +179,12 @@ def job_labels(db: Database, job_id: int, *, limit: int, cursor: str | None) -> 
     return Page(items, encode_cursor(rows[limit - 1].position) if more else None)
 
 
-def settle_labels(conn: Connection, job_id: int) -> None:
-    """End a stopped job's labels: sent but unconfirmed become unknown, unsent cancelled."""
-    labels = print_job_labels.c
-    for old, new in (("sent", "unknown"), ("pending", "cancelled")):
-        conn.execute(update(print_job_labels).where(labels.job_id == job_id)
-                     .where(labels.state == old).values(state=new))
-
-
 def cancel_job(db: Database, job_id: int, actor: Actor) -> tuple[dict[str, Any], int]:
     """Cancel a job: at once when waiting (200), before its next label when printing (202)."""
     with db.transaction() as conn:
-        row = load_job(conn, job_id, lock=True)
-        if row.status in FINISHED:
-            raise JobFinished(f"print job {job_id} is {row.status} already; nothing to cancel",
-                              job=job_id, job_status=row.status)
-        now = dt.datetime.now(dt.UTC)
-        if row.status in WAITING:
-            conn.execute(update(print_jobs).where(print_jobs.c.id == job_id).values(
-                status="cancelled", reason=None, detail=f"cancelled by {actor.name}",
-                finished_at=now, cancel_requested=True))
-            settle_labels(conn, job_id)
-            code = 200
-        else:
-            conn.execute(update(print_jobs).where(print_jobs.c.id == job_id)
-                         .values(cancel_requested=True))
-            code = 202
+        at_once = job_states.cancel(conn, load_job(conn, job_id, lock=True), actor.name)
         row = load_job(conn, job_id)
-    return job_object(row, row.printer_name), code
+    return job_object(row, row.printer_name), 200 if at_once else 202
 
 
 def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
@@ -227,24 +203,10 @@ def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
 
 def remove_printer(db: Database, name: str, actor: Actor) -> None:
     """Remove a printer: waiting jobs fail at once, a printing one before its next label."""
-    now = dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
         printer = require_printer(conn, name)
-        jobs = print_jobs.c
-        # Its unfinished jobs are locked before the printer row, in the order a print worker
-        # takes them (job, then printer), so the two never wait for each other.
-        active = conn.execute(select(jobs.id, jobs.status).where(jobs.printer_id == printer.id)
-                              .where(jobs.status.in_(ACTIVE)).order_by(jobs.id)
-                              .with_for_update()).all()
-        conn.execute(update(printers).where(printers.c.id == printer.id).values(deleted_at=now))
-        waiting = [job_id for job_id, status in active if status in WAITING]
-        for job_id in waiting:
-            settle_labels(conn, job_id)
-        if waiting:
-            conn.execute(update(print_jobs).where(jobs.id.in_(waiting)).values(
-                status="failed", reason="printer-deleted", finished_at=now,
-                detail=f"printer {name} was removed by {actor.name}"))
-        printing = [job_id for job_id, status in active if status == "printing"]
-        if printing:
-            conn.execute(update(print_jobs).where(jobs.id.in_(printing))
-                         .values(cancel_requested=True))
+        unfinished = job_states.lock_unfinished(conn, printer.id)
+        conn.execute(update(printers).where(printers.c.id == printer.id)
+                     .values(deleted_at=dt.datetime.now(dt.UTC)))
+        job_states.printer_removed(conn, unfinished,
+                                   f"printer {name} was removed by {actor.name}")

@@ -16,11 +16,10 @@ from labelsvc.observability.context import request_id_bound
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import identifiers, printers
 from labelsvc.registry.queries import utc
+from labelsvc.services import job_states
+from labelsvc.services.job_states import Label
 from labelsvc.services.labels import find_template
-from labelsvc.services.printers import open_driver
-from labelsvc.services.printing import ACTIVE
-from labelsvc.worker import jobs
-from labelsvc.worker.jobs import Label
+from labelsvc.services.printers import open_driver, store_status
 from labelsvc.worker.render import render_labels
 from printers import DeliveryInterrupted, PrinterError, PrinterFault, PrinterStatus, deliver
 from templates import TemplateError
@@ -85,7 +84,7 @@ class PrinterRun:
     def run(self) -> None:
         """Deliver the printer's jobs oldest first until none is left or we must stop."""
         while not self._halted():
-            job = jobs.head_job(self.db, self.printer_id)
+            job = job_states.head_job(self.db, self.printer_id)
             if job is None:
                 self.probe_if_stale()
                 return
@@ -107,11 +106,15 @@ class PrinterRun:
         try:
             status = driver.probe()
         except PrinterError as exc:
-            jobs.store_fault(self.db, self.printer_id, exc.reason, _fault_status(exc))
+            self._store_status(_fault_status(exc), exc.reason)
             return
         fault = status.fault
-        jobs.store_fault(self.db, self.printer_id, fault.value if fault else None,
-                         status.to_dict())
+        self._store_status(status.to_dict(), fault.value if fault else None)
+
+    def _store_status(self, status: dict[str, Any] | None, reason: str | None) -> None:
+        """Keep what the last attempt learnt about the printer."""
+        with self.db.transaction() as conn:
+            store_status(conn, self.printer_id, status, reason)
 
     def attempt(self, job: Row[Any]) -> None:
         """One delivery attempt of a job, logged under the request id that made the job."""
@@ -126,14 +129,13 @@ class PrinterRun:
             self._deliver(job, printer)
         except CannotPrint as exc:
             log.error("printer %s: job %s failed: %s", printer.name, job.id, exc.detail)
-            jobs.finish(self.db, job.id, "failed", exc.reason, exc.detail)
+            job_states.finish(self.db, job.id, "failed", exc.reason, exc.detail)
         except DeliveryInterrupted as exc:
             sent = set(exc.unconfirmed)
-            jobs.unsend(self.db, job.id, [x for x in self._chunk if x not in sent])
-            failures = jobs.hold(self.db, job.id, _held_reason(exc.reason), str(exc.cause),
-                                 self.settings.backoff)
-            jobs.store_fault(self.db, self.printer_id, _held_reason(exc.reason),
-                             _fault_status(exc.cause))
+            job_states.unsend(self.db, job.id, [x for x in self._chunk if x not in sent])
+            failures = job_states.hold(self.db, job.id, _held_reason(exc.reason),
+                                       str(exc.cause), self.settings.backoff)
+            self._store_status(_fault_status(exc.cause), _held_reason(exc.reason))
             log.warning("printer %s %s; job %s held (%d labels to send again, retry %d in "
                         "%.1f s)", printer.name, _plain(exc.reason), job.id,
                         len(exc.unconfirmed), failures, self.settings.backoff(failures))
@@ -151,11 +153,11 @@ class PrinterRun:
             nonlocal started
             if not started:
                 started = True
-                if not jobs.start_printing(self.db, job.id):
+                if not job_states.start_printing(self.db, job.id):
                     watch.cancelled = True
 
         def on_confirmed(labels: Sequence[Label], status: PrinterStatus) -> None:
-            jobs.confirm(self.db, job, printer.name, list(labels), status.to_dict())
+            job_states.confirm(self.db, job, printer.name, list(labels), status.to_dict())
             self._chunk = []
 
         result = deliver(
@@ -165,16 +167,16 @@ class PrinterRun:
             on_status=on_status, should_cancel=lambda: self._halted() or watch.cancelled_now())
         if self._halted():
             return  # the next lease holder sends the unconfirmed labels again
-        row = jobs.job_row(self.db, job.id)
+        row = job_states.job_row(self.db, job.id)
         if result.cancelled or row.cancel_requested:
             gone = self._printer().deleted_at is not None
-            jobs.finish(self.db, job.id, "failed" if gone else "cancelled",
-                        "printer-deleted" if gone else None,
-                        f"printer {printer.name} was removed" if gone else None)
+            job_states.finish(self.db, job.id, "failed" if gone else "cancelled",
+                              "printer-deleted" if gone else None,
+                              f"printer {printer.name} was removed" if gone else None)
             log.info("printer %s: job %s stopped; %d of %d printed", printer.name, job.id,
                      row.printed, row.total)
         elif row.printed >= row.total:
-            jobs.finish(self.db, job.id, "done")
+            job_states.finish(self.db, job.id, "done")
             log.info("printer %s: job %s done, %d labels", printer.name, job.id, row.total)
 
     def _labels(self, job: Row[Any], printer: Row[Any], template: Any,
@@ -182,7 +184,7 @@ class PrinterRun:
         """Yield the job's unconfirmed labels in order, rendered a chunk at a time."""
         after = -1
         while True:
-            chunk = jobs.take_chunk(self.db, job, after, self.settings.confirm_every)
+            chunk = job_states.take_chunk(self.db, job, after, self.settings.confirm_every)
             self._chunk = chunk
             if not chunk:
                 return
@@ -227,8 +229,8 @@ class _CancelWatch:
         now = time.monotonic()
         if not self.cancelled and now >= self._next:
             self._next = now + 0.25
-            row = jobs.job_row(self.db, self.job_id)
-            self.cancelled = bool(row.cancel_requested) or row.status not in ACTIVE
+            row = job_states.job_row(self.db, self.job_id)
+            self.cancelled = bool(row.cancel_requested) or row.status not in job_states.ACTIVE
         return self.cancelled
 
 

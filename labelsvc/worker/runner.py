@@ -17,7 +17,7 @@ from sqlalchemy import exists, or_, select
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import print_jobs, printers
 from labelsvc.services import idempotency
-from labelsvc.services.printing import ACTIVE
+from labelsvc.services.job_states import ACTIVE
 from labelsvc.worker import lease
 from labelsvc.worker.delivery import PrinterRun, WorkerSettings
 

@@ -1,0 +1,261 @@
+"""A print job's lifecycle: its states, the moves between them, and every write of them.
+
+A job and its labels change only here, each change in the move tables below: the service
+(cancel, removing a printer) and the print worker (start, send, confirm, hold, finish) call
+these functions, and the status of a job or the state of a label is never updated elsewhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Row, select, update
+
+from labelsvc.errors import JobFinished
+from labelsvc.registry.database import Database
+from labelsvc.registry.models import events, print_job_labels, print_jobs
+from labelsvc.registry.queries import insert_rows
+from labelsvc.services.printers import store_status
+
+WAITING = ("queued", "held")
+ACTIVE = (*WAITING, "printing")
+FINISHED = ("done", "cancelled", "failed")
+
+# What a job's status may become; a finished job never changes. Held again counts each failure.
+JOB_MOVES: Mapping[str, frozenset[str]] = {
+    "queued": frozenset({"printing", "held", *FINISHED}),
+    "held": frozenset({"printing", "held", *FINISHED}),
+    "printing": frozenset({"held", *FINISHED}),
+}
+# What a label's state may become: sent (again, after a broken delivery), back to pending
+# when that delivery never reached it, printed once confirmed; a stopped job's sent labels
+# end unknown and its unsent ones cancelled.
+LABEL_MOVES: Mapping[str, frozenset[str]] = {
+    "pending": frozenset({"sent", "cancelled"}),
+    "sent": frozenset({"sent", "pending", "printed", "unknown"}),
+}
+
+jobs_c = print_jobs.c
+labels_c = print_job_labels.c
+
+
+def may_become(status: str, new: str) -> bool:
+    """Say whether a job in `status` may move to `new`."""
+    return new in JOB_MOVES.get(status, frozenset())
+
+
+def _from(moves: Mapping[str, frozenset[str]], new: str) -> list[str]:
+    """The states that may move to `new`."""
+    return sorted(old for old, targets in moves.items() if new in targets)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _move_jobs(conn: Connection, job_ids: Sequence[int], status: str, **values: Any) -> None:
+    """Move jobs to `status`, those whose present status allows it."""
+    conn.execute(update(print_jobs).where(jobs_c.id.in_(job_ids))
+                 .where(jobs_c.status.in_(_from(JOB_MOVES, status)))
+                 .values(status=status, **values))
+
+
+def _move_labels(conn: Connection, job_id: int, state: str, *where: Any, **values: Any) -> int:
+    """Move a job's labels (those matching `where`) to `state`, those whose state allows it."""
+    return int(conn.execute(
+        update(print_job_labels).where(labels_c.job_id == job_id, *where)
+        .where(labels_c.state.in_(_from(LABEL_MOVES, state))).values(state=state, **values)
+    ).rowcount)
+
+
+def lock_job(conn: Connection, job_id: int, *columns: Any) -> Row[Any]:
+    """Read a job's columns to change it: the row stays locked until the change commits,
+    so a printer removed meanwhile (which fails its waiting jobs) is never overwritten."""
+    return conn.execute(select(*columns).where(jobs_c.id == job_id).with_for_update()).one()
+
+
+def _end(conn: Connection, job_ids: Sequence[int], status: str, reason: str | None,
+         detail: str | None, **values: Any) -> None:
+    """Finish jobs as done, cancelled or failed; stopped jobs settle their labels."""
+    if status != "done":
+        for job_id in job_ids:
+            _move_labels(conn, job_id, "unknown")
+            _move_labels(conn, job_id, "cancelled")
+    _move_jobs(conn, job_ids, status, reason=reason, detail=detail, finished_at=_now(),
+               next_attempt_at=None, **values)
+
+
+def _ask_to_stop(conn: Connection, job_ids: Sequence[int]) -> None:
+    """Ask the worker printing these jobs to stop before their next label."""
+    conn.execute(update(print_jobs).where(jobs_c.id.in_(job_ids)).values(cancel_requested=True))
+
+
+# The service's changes, inside the caller's transaction.
+
+def cancel(conn: Connection, job: Row[Any], by: str) -> bool:
+    """Cancel a locked job: True when it ended at once (it was waiting), False when the
+    worker printing it is asked to stop before its next label."""
+    if job.status in FINISHED:
+        raise JobFinished(f"print job {job.id} is {job.status} already; nothing to cancel",
+                          job=job.id, job_status=job.status)
+    if job.status in WAITING:
+        _end(conn, [job.id], "cancelled", None, f"cancelled by {by}", cancel_requested=True)
+        return True
+    _ask_to_stop(conn, [job.id])
+    return False
+
+
+def lock_unfinished(conn: Connection, printer_id: int) -> list[tuple[int, str]]:
+    """Lock a printer's unfinished jobs (id, status) in the order a print worker takes them:
+    the caller locks them before the printer row, so the two never wait for each other."""
+    rows = conn.execute(
+        select(jobs_c.id, jobs_c.status).where(jobs_c.printer_id == printer_id)
+        .where(jobs_c.status.in_(ACTIVE)).order_by(jobs_c.id).with_for_update())
+    return [(int(job_id), str(status)) for job_id, status in rows]
+
+
+def printer_removed(conn: Connection, unfinished: Sequence[tuple[int, str]], detail: str) -> None:
+    """Fail a removed printer's waiting jobs at once; stop its printing one before its next
+    label (the worker then fails it)."""
+    waiting = [job_id for job_id, status in unfinished if status in WAITING]
+    if waiting:
+        _end(conn, waiting, "failed", "printer-deleted", detail)
+    printing = [job_id for job_id, status in unfinished if status == "printing"]
+    if printing:
+        _ask_to_stop(conn, printing)
+
+
+# The print worker's changes, each in a transaction of its own.
+
+@dataclass(frozen=True)
+class Label:
+    """One label about to be sent: its place in the job, identifier and copy."""
+
+    position: int
+    identifier_id: int
+    copy: int
+    reprint: bool
+
+
+def head_job(db: Database, printer_id: int) -> Row[Any] | None:
+    """The printer's oldest unfinished job: the only one it may work on."""
+    with db.transaction(write=False) as conn:
+        return conn.execute(
+            select(print_jobs).where(jobs_c.printer_id == printer_id)
+            .where(jobs_c.status.in_(ACTIVE)).order_by(jobs_c.id).limit(1)).first()
+
+
+def job_row(db: Database, job_id: int) -> Row[Any]:
+    """Read a job row."""
+    with db.transaction(write=False) as conn:
+        return conn.execute(select(print_jobs).where(jobs_c.id == job_id)).one()
+
+
+def start_printing(db: Database, job_id: int) -> bool:
+    """Move a queued or held job to printing; False when it was cancelled meanwhile."""
+    with db.transaction() as conn:
+        row = lock_job(conn, job_id, jobs_c.status, jobs_c.cancel_requested)
+        if row.status not in ACTIVE or row.cancel_requested:
+            return False
+        if may_become(row.status, "printing"):
+            _move_jobs(conn, [job_id], "printing", reason=None, detail=None,
+                       next_attempt_at=None, started_at=_now())
+    return True
+
+
+def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label]:
+    """Mark the next unconfirmed labels sent (before sending them), in order.
+
+    Labels already sent once are being sent again after a broken delivery: each gets a
+    `reprinted` event (reason `connection-reset`) as a possible duplicate.
+    """
+    with db.transaction() as conn:
+        state = lock_job(conn, job.id, jobs_c.status, jobs_c.cancel_requested)
+        if state.status != "printing" or state.cancel_requested:
+            return []
+        rows = conn.execute(
+            select(labels_c.position, labels_c.identifier_id, labels_c.copy, labels_c.state,
+                   labels_c.sends, labels_c.reprint)
+            .where(labels_c.job_id == job.id).where(labels_c.position > after)
+            .where(labels_c.state.in_(_from(LABEL_MOVES, "sent")))
+            .order_by(labels_c.position).limit(size)).all()
+        if not rows:
+            return []
+        _move_labels(conn, job.id, "sent",
+                     labels_c.position.between(rows[0].position, rows[-1].position),
+                     sends=labels_c.sends + 1)
+        again = [r for r in rows if r.sends > 0]
+        now = _now()
+        for sends in sorted({r.sends + 1 for r in again}):
+            ids = [r.identifier_id for r in again if r.sends + 1 == sends]
+            insert_rows(conn, events, {"type": "reprinted", "actor": job.created_by, "at": now,
+                                       "data": {"reason": "connection-reset", "job": job.id,
+                                                "sends": sends}},
+                        {"identifier_id": (BigInteger(), ids)})
+    return [Label(r.position, r.identifier_id, r.copy, bool(r.reprint)) for r in rows]
+
+
+def unsend(db: Database, job_id: int, labels: list[Label]) -> None:
+    """Take back the mark of labels marked sent that the broken delivery never reached."""
+    first_time = [label.position for label in labels]
+    if not first_time:
+        return
+    with db.transaction() as conn:
+        _move_labels(conn, job_id, "pending", labels_c.position.in_(first_time),
+                     labels_c.sends == 1, sends=0)
+
+
+def confirm(db: Database, job: Row[Any], printer_name: str, labels: list[Label],
+            status: dict[str, Any]) -> int:
+    """Record labels proved printed: state, the job's count, and their events."""
+    if not labels:
+        return 0
+    now = _now()
+    with db.transaction() as conn:
+        positions = [label.position for label in labels]
+        done = _move_labels(conn, job.id, "printed",
+                            labels_c.position.between(positions[0], positions[-1]))
+        conn.execute(update(print_jobs).where(jobs_c.id == job.id)
+                     .values(printed=jobs_c.printed + done, attempts=0))
+        _print_events(conn, job, printer_name, labels, now)
+        store_status(conn, job.printer_id, status, status.get("fault"))
+    return done
+
+
+def _print_events(conn: Connection, job: Row[Any], printer_name: str, labels: list[Label],
+                  now: dt.datetime) -> None:
+    """Write `printed` events, or `reprinted` (reason `reprint`) for labels printed before."""
+    for reprint in (False, True):
+        for copy in sorted({label.copy for label in labels if label.reprint == reprint}):
+            ids = [label.identifier_id for label in labels
+                   if label.reprint == reprint and label.copy == copy]
+            data: dict[str, Any] = {"job": job.id, "printer": printer_name, "copy": copy}
+            if reprint:
+                data = {"reason": "reprint", **data}
+            insert_rows(conn, events, {"type": "reprinted" if reprint else "printed",
+                                       "actor": job.created_by, "at": now, "data": data},
+                        {"identifier_id": (BigInteger(), ids)})
+
+
+def hold(db: Database, job_id: int, reason: str, detail: str,
+         backoff: Callable[[int], float]) -> int:
+    """Hold a job on a printer fault until its next attempt; return the failures so far."""
+    with db.transaction() as conn:
+        row = lock_job(conn, job_id, jobs_c.status, jobs_c.attempts)
+        if not may_become(row.status, "held"):
+            return int(row.attempts)
+        attempts = int(row.attempts) + 1
+        _move_jobs(conn, [job_id], "held", reason=reason, detail=detail, attempts=attempts,
+                   next_attempt_at=_now() + dt.timedelta(seconds=backoff(attempts)))
+    return attempts
+
+
+def finish(db: Database, job_id: int, status: str, reason: str | None = None,
+           detail: str | None = None) -> None:
+    """End a job as done, cancelled or failed; stopped jobs settle their labels."""
+    with db.transaction() as conn:
+        if may_become(lock_job(conn, job_id, jobs_c.status).status, status):
+            _end(conn, [job_id], status, reason, detail)
