@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import functools
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
@@ -18,12 +19,12 @@ from labelsvc.services import registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
 
 
-def configure_logging(level: str, fmt: str | None = None) -> None:
+def configure_logging(config: Mapping[str, Any]) -> None:
     """Log to standard error, as JSON lines unless LABELSVC_LOG_FORMAT=text."""
-    logs.configure_logging(level, fmt or load_config()["LOG_FORMAT"])
+    logs.configure_logging(config["LOG_LEVEL"], config["LOG_FORMAT"])
 
 
-def open_database(config: dict[str, Any]) -> Database:
+def open_database(config: Mapping[str, Any]) -> Database:
     """Open the registry database named by the configuration."""
     return Database(config["DATABASE_URL"], pool_size=int(config["DB_POOL_SIZE"]),
                     busy_seconds=float(config["DB_BUSY_SECONDS"]))
@@ -34,13 +35,15 @@ def prepare_database(db: Database, config: dict[str, Any]) -> None:
     setup.prepare(db, seed=schemes.seed_examples if config["SEED_EXAMPLES"] else None)
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the Flask application from the environment (or a test config)."""
+def create_app(test_config: dict[str, Any] | None = None, *,
+               config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask application from the environment, or from the configuration a command
+    read already (`labelsvc serve`), with a test config over it."""
     app = Flask(__name__)
-    app.config.update(load_config())
+    app.config.update(load_config() if config is None else config)
     if test_config:
         app.config.update(test_config)
-    configure_logging(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    configure_logging(app.config)
     db = open_database(app.config)
     app.extensions["labelsvc.db"] = db
     app.extensions["labelsvc.issuer"] = Issuer(db)

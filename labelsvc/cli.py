@@ -4,45 +4,62 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from labelsvc.config import load_config
+
+if TYPE_CHECKING:
+    from labelsvc.registry.database import Database
 
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """Migrate, seed, then run the service under gunicorn."""
+@contextmanager
+def registry(*, prepare: bool = False) -> Iterator[tuple[dict[str, Any], Database]]:
+    """Read the configuration once, log as it says, and open the registry up to date.
+
+    `prepare` also defines the example schemes on a first start (`serve`); the registry is
+    closed when the command is done with it.
+    """
     from labelsvc.app import configure_logging, open_database, prepare_database
-    from labelsvc.server import Server
+    from labelsvc.registry import setup
 
     config = load_config()
-    configure_logging(config["LOG_LEVEL"])
+    configure_logging(config)
     db = open_database(config)
-    prepare_database(db, config)
-    db.dispose()
-    Server(host=args.host or config["HOST"], port=args.port or config["PORT"],
-           workers=args.workers or config["WORKERS"], threads=config["THREADS"],
-           log_level=config["LOG_LEVEL"]).run()
+    try:
+        if prepare:
+            prepare_database(db, config)
+        else:
+            setup.upgrade(db)
+        yield config, db
+    finally:
+        db.dispose()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Migrate, seed, then run the service under gunicorn."""
+    from labelsvc.server import Server
+
+    with registry(prepare=True) as (config, _db):
+        server = Server(config, host=args.host, port=args.port, workers=args.workers)
+    server.run()  # the registry is closed before gunicorn starts its workers
     return 0
 
 
 def _token_create(args: argparse.Namespace) -> int:
     """Create an API token and print it alone on the last line of standard output."""
-    from labelsvc.app import open_database
     from labelsvc.errors import LabelsvcError
-    from labelsvc.registry import setup
     from labelsvc.services.tokens import create_token
 
-    config = load_config()
-    db = open_database(config)
-    setup.upgrade(db)
-    try:
-        token = create_token(db, name=args.name, role=args.role)
-    except LabelsvcError as exc:
-        print(f"labelsvc: {exc.detail}", file=sys.stderr)
-        return 2
+    with registry() as (_config, db):
+        try:
+            token = create_token(db, name=args.name, role=args.role)
+        except LabelsvcError as exc:
+            print(f"labelsvc: {exc.detail}", file=sys.stderr)
+            return 2
     print(f"created {args.role} token {args.name!r}", file=sys.stderr)
     print(token)
     return 0
@@ -50,14 +67,10 @@ def _token_create(args: argparse.Namespace) -> int:
 
 def _token_revoke(args: argparse.Namespace) -> int:
     """Revoke the tokens of a name; every process refuses them within its token cache time."""
-    from labelsvc.app import open_database
-    from labelsvc.registry import setup
     from labelsvc.services.tokens import revoke_tokens
 
-    config = load_config()
-    db = open_database(config)
-    setup.upgrade(db)
-    count = revoke_tokens(db, name=args.name)
+    with registry() as (config, db):
+        count = revoke_tokens(db, name=args.name)
     print(f"revoked {count} token(s) named {args.name!r}; services refuse them within "
           f"{config['TOKEN_CACHE_SECONDS']:g} s", file=sys.stderr)
     return 0 if count else 1
@@ -65,11 +78,8 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
     """Apply pending migrations."""
-    from labelsvc.app import open_database
-    from labelsvc.registry import setup
-
-    setup.upgrade(open_database(load_config()))
-    print("registry is up to date", file=sys.stderr)
+    with registry():
+        print("registry is up to date", file=sys.stderr)
     return 0
 
 
@@ -107,24 +117,18 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from labelsvc.app import configure_logging, open_database
-    from labelsvc.registry import setup
     from labelsvc.worker import PrintWorker, settings_from_config
 
-    config = load_config()
-    if args.threads:
-        config["PRINT_THREADS"] = args.threads
-    configure_logging(config["LOG_LEVEL"])
-    db = open_database(config)
-    setup.upgrade(db)
-    worker = PrintWorker(db, settings_from_config(config), name=args.name)
-    done = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: done.set())
-    worker.start()
-    done.wait()
-    worker.stop(15)
-    db.dispose()
+    with registry() as (config, db):
+        if args.threads:
+            config["PRINT_THREADS"] = args.threads
+        worker = PrintWorker(db, settings_from_config(config), name=args.name)
+        done = threading.Event()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: done.set())
+        worker.start()
+        done.wait()
+        worker.stop(15)
     return 0
 
 

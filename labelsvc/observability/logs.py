@@ -105,10 +105,10 @@ def configure_access_log(enabled: bool) -> None:
 class GunicornLogger(GunicornBaseLogger):  # type: ignore[misc]
     """gunicorn's own messages (start, worker exits) in our log format; no access log."""
 
+    log_format = "json"  # a subclass made by labelsvc.server carries LABELSVC_LOG_FORMAT
+
     def setup(self, cfg: Any) -> None:
         """Set gunicorn's handlers up, then give them our formatter."""
-        from labelsvc.config import load_config
-
         super().setup(cfg)
         for handler in self.error_log.handlers:
-            handler.setFormatter(formatter(load_config()["LOG_FORMAT"]))
+            handler.setFormatter(formatter(self.log_format))

@@ -44,6 +44,27 @@ def test_token_revoke_refuses_the_token_from_then_on(tmp_path, monkeypatch, caps
     assert main(["token", "revoke", "--name", "tablet-3"]) == 1  # nothing left to revoke
 
 
+def test_serve_hands_the_configuration_it_read_to_gunicorn_and_each_app(tmp_path, monkeypatch):
+    from labelsvc import app as factory
+    from labelsvc.config import load_config
+    from labelsvc.server import Server
+
+    config = load_config({"LABELSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+                          "LABELSVC_DATA_DIR": str(tmp_path), "LABELSVC_LOG_FORMAT": "text",
+                          "LABELSVC_PRINT_WORKER": "0", "LABELSVC_THREADS": "3"})
+
+    def read_again() -> None:
+        raise AssertionError("the configuration is read again")
+
+    monkeypatch.setattr(factory, "load_config", read_again)
+    server = Server(config, port=8123)
+    assert (server.cfg.bind, server.cfg.threads) == (["127.0.0.1:8123"], 3)
+    assert server.cfg.logger_class.log_format == "text"
+    application = factory.create_app({"PREPARE_DATABASE": False}, config=server.config)
+    assert application.config["DATABASE_URL"] == config["DATABASE_URL"]
+    application.extensions["labelsvc.db"].dispose()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
