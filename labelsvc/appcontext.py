@@ -1,5 +1,5 @@
-"""What a request reaches through the application: its registry, its issuing service, and
-writes that run once per key. The API and the web pages share it."""
+"""What a request reaches through the application: its registry, its issuing service, writes
+that run once per key, and the error page of the web pages. The API and the pages share it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from labelsvc.services.issuing import Issuer
 from labelsvc.services.tokens import Actor
 
 PROBLEM_JSON = "application/problem+json"
+# Where the web pages leave the function that renders an error page (status, title, detail).
+ERROR_PAGE = "labelsvc.error_page"
+ErrorPage = Callable[[int, str, str], Response]
 
 
 def database() -> Database:
@@ -27,6 +30,12 @@ def issuer() -> Issuer:
     """The application's issuing service (it keeps what this process learnt of counters)."""
     service: Issuer = current_app.extensions["labelsvc.issuer"]
     return service
+
+
+def error_page() -> ErrorPage | None:
+    """The web pages' error page, when the application has pages."""
+    page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)
+    return page
 
 
 def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:

@@ -14,7 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from labelsvc.appcontext import database
+from labelsvc.appcontext import ERROR_PAGE, database
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import screens, tokens
 from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
@@ -69,9 +69,8 @@ class KeyedSessions(SecureCookieSessionInterface):
         return super().get_signing_serializer(app)
 
 
-@bp.before_request
-def _load_session() -> Response | None:
-    """Find the signed-in actor and check the CSRF token of every write."""
+def _find_actor() -> None:
+    """Find the actor signed in to this session, if any."""
     g.web_actor = None
     token_id = session.get("token_id")
     if isinstance(token_id, int):
@@ -79,6 +78,12 @@ def _load_session() -> Response | None:
             g.web_actor = screens.signed_in_actor(database(), token_id)
         except Unauthorized:
             session.clear()
+
+
+@bp.before_request
+def _load_session() -> Response | None:
+    """Find the signed-in actor and check the CSRF token of every write."""
+    _find_actor()
     common.check_csrf()
     return None
 
@@ -123,6 +128,17 @@ def _failed(exc: Exception) -> Response:
     return render("error.html", 422, title="Refused", detail=detail)
 
 
+def error_page(status: int, title: str, detail: str) -> Response:
+    """The error page a browser gets where no page answered (an unknown address, a wrong
+    method): the status and what went wrong, with the menu of whoever is signed in."""
+    if "web_actor" not in g:
+        try:
+            _find_actor()
+        except Exception:  # noqa: BLE001 - the registry may be what failed; show no menu
+            g.web_actor = None
+    return _headers(render("error.html", status, title=f"{status} {title}", detail=detail))
+
+
 bp.register_error_handler(SignInNeeded, _sign_in_needed)
 bp.register_error_handler(Unauthorized, _sign_in_needed)
 bp.register_error_handler(Forbidden, _forbidden)
@@ -145,3 +161,4 @@ def init_app(app: Flask) -> None:
     app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=SESSION_HOURS)
     app.register_blueprint(bp)
     app.context_processor(_template_globals)
+    app.extensions[ERROR_PAGE] = error_page
