@@ -15,7 +15,7 @@ from labelsvc.observability import logs
 from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
-from labelsvc.services import registry_metrics, schemes, tokens
+from labelsvc.services import printers, registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
 
 
@@ -50,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)
+    printers.check_drivers(db)
     observability.init_app(app, functools.partial(
         registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"])))
     api.init_app(app)

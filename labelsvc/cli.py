@@ -117,9 +117,11 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from labelsvc.services.printers import check_drivers
     from labelsvc.worker import PrintWorker, settings_from_config
 
     with registry() as (config, db):
+        check_drivers(db)
         if args.threads:
             config["PRINT_THREADS"] = args.threads
         worker = PrintWorker(db, settings_from_config(config), name=args.name)

@@ -11,6 +11,7 @@ from labelsvc.appcontext import database
 from labelsvc.contract.models import HealthOut
 from labelsvc.observability import metrics
 from labelsvc.registry import setup
+from labelsvc.services import printers
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -26,9 +27,11 @@ def healthz() -> Response:
 @bp.get("/readyz")
 @endpoint(public=True, answers={200: HealthOut, 503: HealthOut}, tags=("health",))
 def readyz() -> Response:
-    """Answer 200 when the database answers and carries every migration."""
+    """Answer 200 when the database answers, carries every migration, and every printer's
+    driver is installed."""
     try:
         current = setup.is_current(database())
+        missing = printers.missing_drivers(database()) if current else []
     except Exception as exc:  # any database failure means "not ready"
         log.warning("readiness check: database does not answer: %s", exc)
         return json_response({"status": "unavailable", "detail": "the database does not answer"},
@@ -36,6 +39,9 @@ def readyz() -> Response:
     if not current:
         return json_response({"status": "unavailable", "detail": "migrations are pending"},
                              503, model=HealthOut)
+    if missing:
+        return json_response({"status": "unavailable", "detail": "; ".join(missing)}, 503,
+                             model=HealthOut)
     return json_response({"status": "ok"}, model=HealthOut)
 
 

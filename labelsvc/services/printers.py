@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
 from labelsvc.registry.database import Database
@@ -15,7 +16,9 @@ from labelsvc.registry.models import printers
 from labelsvc.registry.queries import iso
 from labelsvc.services.paging import Page, decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
-from printers import DRIVERS, PrinterDriver, PrinterError
+from printers import DRIVERS, PrinterDriver, PrinterError, UnknownDriver
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +47,38 @@ def check_driver(definition: PrinterDefinition) -> None:
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"printer {definition.name}: {exc}",
                                {"settings": str(exc)}) from None
+
+
+def missing_drivers(db: Database) -> list[str]:
+    """Say, for each printer whose driver is not installed (a plugin removed), which it is."""
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(select(printers.c.name, printers.c.driver)
+                            .where(printers.c.deleted_at.is_(None))
+                            .order_by(printers.c.name)).all()
+    missing = []
+    for row in rows:
+        try:
+            DRIVERS.require(row.driver)
+        except UnknownDriver:
+            missing.append(f"printer {row.name} uses driver {row.driver}, which is not installed")
+        except PrinterError as exc:  # an installed plugin that fails to load
+            missing.append(f"printer {row.name} uses driver {row.driver}, which fails to load: "
+                           f"{exc}")
+    return missing
+
+
+def check_drivers(db: Database) -> list[str]:
+    """Log at start-up each printer whose driver is not installed; the process starts anyway."""
+    try:
+        missing = missing_drivers(db)
+    except SQLAlchemyError as exc:
+        log.warning("printer drivers not checked at start-up, the registry does not answer "
+                    "(%s); /readyz checks them", exc.__class__.__name__)
+        return []
+    for problem in missing:
+        log.error("%s: its print jobs wait until the driver is installed or the printer is "
+                  "removed; /readyz answers 503 meanwhile", problem)
+    return missing
 
 
 def printer_object(row: Row[Any] | Any) -> dict[str, Any]:

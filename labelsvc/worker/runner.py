@@ -20,6 +20,7 @@ from labelsvc.services import idempotency
 from labelsvc.services.job_states import ACTIVE
 from labelsvc.worker import lease
 from labelsvc.worker.delivery import PrinterRun, WorkerSettings
+from printers import DRIVERS
 
 log = logging.getLogger(__name__)
 
@@ -101,12 +102,14 @@ class PrintWorker:
                      self.owner, gone, self.settings.idempotency_hours)
 
     def _candidates(self) -> list[int]:
-        """Printers with unfinished jobs or a stale status whose lease is free."""
+        """Printers with unfinished jobs or a stale status whose lease is free, and whose
+        driver this process has (another worker may drive the others)."""
         now = dt.datetime.now(dt.UTC)
         stale = now - dt.timedelta(seconds=self.settings.probe_seconds)
         has_work = exists().where(print_jobs.c.printer_id == printers.c.id).where(
             print_jobs.c.status.in_(ACTIVE))
         query = (select(printers.c.id).where(printers.c.deleted_at.is_(None))
+                 .where(printers.c.driver.in_(list(DRIVERS)))
                  .where(or_(printers.c.lease_owner.is_(None), printers.c.lease_expires_at < now))
                  .where(or_(has_work, printers.c.checked_at.is_(None),
                             printers.c.checked_at < stale))
