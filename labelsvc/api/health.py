@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app
 
 from labelsvc.api.http import endpoint, json_response
 from labelsvc.appcontext import database
-from labelsvc.contract.models import HealthOut
+from labelsvc.contract.common import HealthOut
 from labelsvc.observability import metrics
 from labelsvc.registry import setup
 from labelsvc.services import printers

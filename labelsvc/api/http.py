@@ -15,7 +15,7 @@ from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
 from labelsvc.appcontext import PROBLEM_JSON, database, run_once
-from labelsvc.contract.models import Problem, WriteHeaders
+from labelsvc.contract.common import Problem, WriteHeaders
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed
 from labelsvc.services import tokens
 from labelsvc.services.tokens import Actor
@@ -42,8 +42,11 @@ def actor() -> Actor:
 
 def json_response(payload: Any, status: int = 200, *, model: type[BaseModel] | None = None,
                   headers: dict[str, str] | None = None) -> Response:
-    """Answer JSON, checked against its response model."""
-    if model is not None:
+    """Answer JSON: a service's answer model as it is, serialised once (fields it was not
+    given, such as a serial's quantity, are left out)."""
+    if isinstance(payload, BaseModel):
+        body = payload.model_dump_json(exclude_unset=True)
+    elif model is not None:  # LEGACY: a dict checked against its model; goes with part 3
         body = model.model_validate(payload).model_dump_json(exclude_unset=True)
     else:
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))

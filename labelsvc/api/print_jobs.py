@@ -6,7 +6,7 @@ from flask import Blueprint, Response, request
 
 from labelsvc.api.http import actor, endpoint, json_response, read_body
 from labelsvc.appcontext import database
-from labelsvc.contract.models import PageQuery
+from labelsvc.contract.common import PageQuery
 from labelsvc.contract.print_models import (
     JobLabelsOut,
     JobListOut,

@@ -6,7 +6,7 @@ from flask import Blueprint, Response
 
 from labelsvc.api.http import actor, endpoint, json_response
 from labelsvc.appcontext import database
-from labelsvc.contract.models import PageQuery
+from labelsvc.contract.common import PageQuery
 from labelsvc.contract.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
 from labelsvc.services import printers, printing, tokens
 

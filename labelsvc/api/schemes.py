@@ -6,8 +6,8 @@ from flask import Blueprint, Response
 
 from labelsvc.api.http import actor, endpoint, json_response
 from labelsvc.appcontext import database
+from labelsvc.contract.common import PageQuery
 from labelsvc.contract.models import (
-    PageQuery,
     PreviewIn,
     PreviewOut,
     SchemeDefinitionIn,

@@ -7,6 +7,7 @@ from flask import Blueprint, Response
 from labelsvc.api.http import actor, endpoint, json_response
 from labelsvc.api.labels import binary_answer
 from labelsvc.appcontext import database
+from labelsvc.contract.common import PageQuery
 from labelsvc.contract.label_models import (
     PreviewQuery,
     TemplateDetailOut,
@@ -14,7 +15,6 @@ from labelsvc.contract.label_models import (
     TemplateListOut,
     TemplateOut,
 )
-from labelsvc.contract.models import PageQuery
 from labelsvc.services import label_templates, labels, tokens
 
 bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from labelsvc.contract.models import Body, Query, TemplateName, Value
+from labelsvc.contract.common import Body, Query, TemplateName, Value
 
 
 def _supported_dpi(dpi: int) -> int:

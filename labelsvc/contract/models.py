@@ -7,70 +7,28 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainValidator,
     StringConstraints,
-    WithJsonSchema,
 )
 
-
-def _scalar_text(value: Any) -> Any:
-    """Accept numbers where a field value is text (a line number sent as 3)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    return value
-
-
-SchemeName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-PrinterName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-Value = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=200)]
-FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-FieldValue = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(max_length=200)]
-Cursor = Annotated[str, StringConstraints(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")]
-Status = Literal["issued", "shipped", "returned", "scrapped", "consumed", "voided"]
-Kind = Literal["serial", "lot"]
-
-
-def _date_or_time(value: Any) -> dt.date | dt.datetime:
-    """Read an ISO 8601 date (2026-11-20) or date-time (2026-11-20T08:00:00+01:00)."""
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and len(value) <= 40:
-        try:
-            return dt.date.fromisoformat(value) if len(value) == 10 else \
-                dt.datetime.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("expected an ISO 8601 date (2026-11-20) or date-time "
-                     "(2026-11-20T08:00:00+01:00)")
-
-
-DateOrTime = Annotated[dt.date | dt.datetime, PlainValidator(_date_or_time),
-                       WithJsonSchema({"type": "string",
-                                       "description": "ISO 8601 date or date-time"})]
-
-
-class Body(BaseModel):
-    """A request body: unknown keys are refused so typos do not pass silently."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class Query(BaseModel):
-    """Query parameters: unknown parameters are refused."""
-
-    model_config = ConfigDict(extra="forbid")
-
-
-class WriteHeaders(BaseModel):
-    """Headers of a write: an optional Idempotency-Key makes retries safe."""
-
-    idempotency_key: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
-        None, alias="Idempotency-Key")  # type: ignore[assignment]
+from labelsvc.contract.common import (
+    Body,
+    Cursor,
+    DateOrTime,
+    FieldName,
+    FieldValue,
+    Kind,
+    PageQuery,
+    PrinterName,
+    Query,
+    SchemeName,
+    Status,
+    TemplateName,
+    Text,
+    Value,
+)
+from labelsvc.contract.print_models import JobOut
 
 
 class SchemeDefinitionIn(BaseModel):
@@ -205,19 +163,11 @@ class IdentifierOut(BaseModel):
     expiry: str | None = None
 
 
-class PrintJobOut(BaseModel):
-    """A print job created with the identifiers."""
-
-    model_config = ConfigDict(extra="allow")
-    id: int | str
-    status: str
-
-
 class IssueOut(BaseModel):
     """Issued identifiers and their print job."""
 
     identifiers: list[IdentifierOut]
-    print_job: PrintJobOut | None
+    print_job: JobOut | None
 
 
 class EventIn(Body):
@@ -303,11 +253,6 @@ class SearchQuery(Query):
     cursor: Cursor | None = None
 
 
-class PageQuery(Query):
-    """Paging of a list."""
-
-    limit: Annotated[int, Field(ge=1, le=1000)] = 100
-    cursor: Cursor | None = None
 
 
 class TraceQuery(PageQuery):
@@ -372,19 +317,4 @@ class ScanOut(BaseModel):
     parsed: list[ParseOut]
 
 
-class HealthOut(BaseModel):
-    """Liveness or readiness."""
 
-    status: str
-    detail: str | None = None
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem document."""
-
-    model_config = ConfigDict(extra="allow")
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: dict[str, str] | None = None

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from labelsvc.contract.models import (
+from labelsvc.contract.common import (
     Body,
     Cursor,
     PageQuery,
