@@ -22,7 +22,7 @@ MAX_RENDER_IDENTIFIERS = 10_000
 
 
 class TemplateIn(BaseModel):
-    """A label template (§6: size, dpi, elements) or a ZPL format with `{placeholder}`s.
+    """A label template (its size in mm, dpi and elements) or a ZPL format with `{placeholder}`s.
 
     Send `elements` for a template, or `zpl` (a format from ^XA to ^XZ, made in another
     designer, with placeholders such as `{value}` in its ^FD data) with `width_mm`,

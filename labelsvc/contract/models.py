@@ -32,7 +32,7 @@ from labelsvc.contract.print_models import JobOut
 
 
 class SchemeDefinitionIn(BaseModel):
-    """A numbering scheme definition (§3); extra keys are kept."""
+    """A numbering scheme definition (pattern, code tables, counter scope); extra keys are kept."""
 
     model_config = ConfigDict(extra="allow")
     name: SchemeName | None = None

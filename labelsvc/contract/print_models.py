@@ -1,4 +1,4 @@
-"""Request and response models of the printer and print-job endpoints (§7)."""
+"""Request and response models of the printer and print-job endpoints."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The `~HS` answer parser against the field layout of REFERENCE §2.7."""
+"""The `~HS` answer parser against the ZPL programming guide's field layout (three lines,
+STX … ETX, fields by position)."""
 
 from __future__ import annotations
 
