@@ -16,18 +16,33 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace], int]
 
 
+class NoRegistry(Exception):
+    """A command that only uses a registry found none where the configuration points."""
+
+
 @contextmanager
-def registry(*, prepare: bool = False) -> Iterator[tuple[dict[str, Any], Database]]:
+def registry(*, prepare: bool = False, create: bool = False
+             ) -> Iterator[tuple[dict[str, Any], Database]]:
     """Read the configuration once, log as it says, and open the registry up to date.
 
-    `prepare` also defines the example schemes on a first start (`serve`); the registry is
-    closed when the command is done with it.
+    Only `create` commands make a new registry, and they say where; the others refuse
+    (NoRegistry) rather than start an empty one beside the plant's. `prepare` also defines
+    the example schemes on a first start (`serve`); the registry is closed when the command
+    is done with it.
     """
     from labelsvc.app import configure_logging, open_database, prepare_database
     from labelsvc.registry import setup
 
     config = load_config()
     configure_logging(config)
+    url = config["DATABASE_URL"]
+    if not setup.exists(url):
+        if not create:
+            raise NoRegistry(
+                f"no registry at {setup.location(url)}; run this where the service runs (the "
+                f"same LABELSVC_DATA_DIR or LABELSVC_DATABASE_URL), or add --init to create "
+                f"a new registry there")
+        print(f"labelsvc: creating a new registry at {setup.location(url)}", file=sys.stderr)
     db = open_database(config)
     try:
         if prepare:
@@ -43,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
     """Migrate, seed, then run the service under gunicorn."""
     from labelsvc.server import Server
 
-    with registry(prepare=True) as (config, _db):
+    with registry(prepare=True, create=True) as (config, _db):
         server = Server(config, host=args.host, port=args.port, workers=args.workers)
     server.run()  # the registry is closed before gunicorn starts its workers
     return 0
@@ -54,7 +69,7 @@ def _token_create(args: argparse.Namespace) -> int:
     from labelsvc.errors import LabelsvcError
     from labelsvc.services.tokens import create_token
 
-    with registry() as (_config, db):
+    with registry(create=args.init) as (_config, db):
         try:
             token = create_token(db, name=args.name, role=args.role)
         except LabelsvcError as exc:
@@ -77,8 +92,8 @@ def _token_revoke(args: argparse.Namespace) -> int:
 
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
-    """Apply pending migrations."""
-    with registry():
+    """Apply pending migrations (a new registry is created, and where is said)."""
+    with registry(create=True):
         print("registry is up to date", file=sys.stderr)
     return 0
 
@@ -93,12 +108,16 @@ def add_serve(sub: Any) -> None:
 
 
 def add_token(sub: Any) -> None:
-    """`labelsvc token create --role ROLE --name NAME`, `labelsvc token revoke --name NAME`."""
+    """`labelsvc token create --role ROLE --name NAME [--init]`, `labelsvc token revoke --name
+    NAME`."""
     token = sub.add_parser("token", help="manage API tokens")
     actions = token.add_subparsers(dest="action", required=True)
     create = actions.add_parser("create", help="create a token; printed on the last line")
     create.add_argument("--role", required=True, choices=["admin", "line", "receiver", "viewer"])
     create.add_argument("--name", required=True)
+    create.add_argument("--init", action="store_true",
+                        help="create a new registry if there is none where the configuration "
+                             "points (otherwise refused)")
     create.set_defaults(handler=_token_create)
     revoke = actions.add_parser("revoke", help="revoke every token of a name")
     revoke.add_argument("--name", required=True)
@@ -178,7 +197,11 @@ def main(argv: list[str] | None = None) -> int:
         add(sub)
     args = parser.parse_args(argv)
     handler: Handler = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    except NoRegistry as exc:
+        print(f"labelsvc: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

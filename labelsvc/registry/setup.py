@@ -8,12 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
+from sqlalchemy.engine import make_url
 
 from labelsvc.registry.database import Database
 
@@ -40,6 +42,29 @@ def head_revision() -> str | None:
 def current_revision(conn: Connection) -> str | None:
     """The migration the database is at."""
     return MigrationContext.configure(conn).get_current_revision()
+
+
+def location(url: str) -> str:
+    """Where a registry lives, in words: a SQLite file's full path, or the server's URL
+    without its password."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return str(Path(parsed.database or ":memory:").resolve())
+    return parsed.render_as_string(hide_password=True)
+
+
+def exists(url: str) -> bool:
+    """Whether a registry (a database carrying the registry's migrations) is at `url`; a
+    SQLite file that is not there is not created by asking."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        return False
+    db = Database(url)
+    try:
+        with db.engine.connect() as conn:
+            return current_revision(conn) is not None
+    finally:
+        db.dispose()
 
 
 def is_current(db: Database) -> bool:

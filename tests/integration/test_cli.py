@@ -23,16 +23,38 @@ pytestmark = pytest.mark.xdist_group("integration-cli")
 def test_token_create_prints_the_token_last(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("LABELSVC_DATABASE_URL", url)
-    assert main(["token", "create", "--role", "line", "--name", "line-7"]) == 0
+    assert main(["token", "create", "--role", "line", "--name", "line-7", "--init"]) == 0
     out = capsys.readouterr().out.strip().splitlines()
     assert len(out) == 1
     actor = authenticate(Database(url), out[-1])
     assert (actor.name, actor.role) == ("line-7", "line")
 
 
+def test_a_command_run_elsewhere_never_starts_a_second_empty_registry(tmp_path, monkeypatch,
+                                                                     capsys):
+    """Run from another folder, `./data` is not the plant's registry: refused, nothing made."""
+    monkeypatch.delenv("LABELSVC_DATABASE_URL", raising=False)
+    monkeypatch.delenv("LABELSVC_DATA_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    where = tmp_path / "data" / "labelsvc.sqlite3"
+    for argv in (["token", "create", "--role", "admin", "--name", "ops"],
+                 ["token", "revoke", "--name", "ops"], ["worker"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"no registry at {where}" in err and "--init" in err
+    assert not (tmp_path / "data").exists()
+    assert main(["token", "create", "--role", "admin", "--name", "ops", "--init"]) == 0
+    captured = capsys.readouterr()
+    assert f"creating a new registry at {where}" in captured.err
+    assert where.is_file() and len(captured.out.strip().splitlines()) == 1
+    assert main(["token", "create", "--role", "line", "--name", "line-2"]) == 0  # it exists now
+    assert "creating" not in capsys.readouterr().err
+
+
 def test_token_revoke_refuses_the_token_from_then_on(tmp_path, monkeypatch, capsys):
     url = f"sqlite:///{tmp_path / 'cli.sqlite3'}"
     monkeypatch.setenv("LABELSVC_DATABASE_URL", url)
+    assert main(["db", "upgrade"]) == 0
     assert main(["token", "create", "--role", "line", "--name", "tablet-3"]) == 0
     token = capsys.readouterr().out.strip().splitlines()[-1]
     db = Database(url)
