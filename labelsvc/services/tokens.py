@@ -28,9 +28,16 @@ MANAGE_PRINTERS = "manage-printers"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
                  COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS})
+# What each capability lets a token do, in the words of a refusal ("may not …").
+DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
+         ISSUE_SERIALS: "issue serials", ISSUE_LOTS: "issue lots", PRINT: "print labels",
+         APPEND_EVENTS: "record events", COMPONENTS: "record components",
+         VOID: "void identifiers", DEFINE_TEMPLATES: "define label templates",
+         MANAGE_PRINTERS: "manage printers"}
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
-    "line": frozenset({READ, ISSUE_SERIALS, PRINT, APPEND_EVENTS}),
+    # An assembly line records what each unit was built from (components), as the dock does.
+    "line": frozenset({READ, ISSUE_SERIALS, PRINT, APPEND_EVENTS, COMPONENTS}),
     "receiver": frozenset({READ, ISSUE_LOTS, PRINT, APPEND_EVENTS, COMPONENTS}),
     "viewer": frozenset({READ}),
 }
@@ -47,7 +54,7 @@ class Actor:
     def require(self, capability: str) -> None:
         """Refuse unless this actor's role grants the capability."""
         if capability not in ROLES.get(self.role, frozenset()):
-            raise Forbidden(f"a {self.role} token may not {capability.replace('-', ' ')}")
+            raise Forbidden(f"a {self.role} token may not {DOING[capability]}")
 
 
 def hash_token(token: str) -> str:

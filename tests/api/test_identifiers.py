@@ -152,5 +152,15 @@ def test_components_refuse_unknown_self_and_cycles(api, plant, problem):
     body = problem(api.post(f"/api/v1/identifiers/{widget}/components",
                             {"components": [pallet]}, role="receiver"), 422, "validation-error")
     assert "components[0]" in body["errors"]
-    problem(api.post(f"/api/v1/identifiers/{pallet}/components", {"components": [widget]},
-                     role="line"), 403, "forbidden")
+    body = problem(api.post(f"/api/v1/identifiers/{pallet}/components",
+                            {"components": [widget]}, role="viewer"), 403, "forbidden")
+    assert body["detail"] == "a viewer token may not record components"
+
+
+def test_an_assembly_line_records_what_a_unit_was_built_from(api, plant):
+    unit = api.post("/api/v1/serials", {"scheme": "pal"}, role="line").get_json()
+    value = unit["identifiers"][0]["value"]
+    r = api.post(f"/api/v1/identifiers/{value}/components",
+                 {"components": [plant["lots"][1]]}, role="line")
+    assert r.status_code == 200, r.get_json()
+    assert [c["value"] for c in r.get_json()["components"]] == [plant["lots"][1]]
