@@ -13,6 +13,13 @@ import pytest
 import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+
+# Property tests judge what the code does, never how fast this machine runs it: no per-example
+# deadline and no "too slow" health check, so a loaded CI host cannot fail them.
+settings.register_profile("labelsvc", deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("labelsvc")
 
 POSTGRES_URL = os.environ.get("LABELSVC_TEST_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/test")
