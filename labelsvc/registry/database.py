@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 import select
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,23 @@ _current: contextvars.ContextVar[Connection | None] = contextvars.ContextVar(
 )
 
 
+def private_file(path: Path, *, create: bool = True) -> None:
+    """Make the registry's file readable by the service's own user only (0600, in a 0700
+    folder when the folder is new): identifiers, tokens' hashes and job data are the plant's.
+
+    A file made earlier with wider permissions is narrowed when this user owns it.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if create:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    try:
+        if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:  # another user's file, or gone meanwhile: leave it as it is
+        pass
+
+
 class Database:
     """The registry's database: hands out transactions, joining an enclosing one."""
 
@@ -29,7 +47,8 @@ class Database:
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             if self.url.database and self.url.database != ":memory:":
-                Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+                for suffix in ("", "-wal", "-shm"):  # SQLite gives its WAL the file's mode
+                    private_file(Path(self.url.database + suffix), create=not suffix)
             args.setdefault("timeout", busy_seconds)
             args.setdefault("check_same_thread", False)
         else:

@@ -17,7 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import make_url
 
-from labelsvc.registry.database import Database
+from labelsvc.registry.database import Database, private_file
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,7 @@ def migration_lock(db: Database, conn: Connection) -> Iterator[None]:
         if path is None:
             yield
             return
+        private_file(path)
         with open(path, "a") as handle:
             fcntl.flock(handle, fcntl.LOCK_EX)
             try:

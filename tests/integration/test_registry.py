@@ -170,3 +170,29 @@ def test_sparse_identifier_columns_are_indexed_only_where_they_hold_a_value(empt
     setup.upgrade(db)
     assert partial() == indexes
     db.dispose()
+
+
+def test_the_sqlite_registry_is_readable_by_the_service_user_only(tmp_path):
+    """The data folder is 0700; the database, its WAL and shared-memory files and the
+    migration lock are 0600, and a file left 0644 by an older version is narrowed."""
+    import os
+    import stat
+
+    folder = tmp_path / "data"
+    path = folder / "labelsvc.sqlite3"
+    old_umask = os.umask(0o022)
+    try:
+        database = Database(f"sqlite:///{path}")
+        setup.upgrade(database)
+        create_token(database, name="ops", role="admin")  # a write: the WAL exists now
+        files = [path, folder / "labelsvc.sqlite3-wal", folder / "labelsvc.sqlite3-shm",
+                 folder / "labelsvc.sqlite3.migrate.lock"]
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+        assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == {
+            f.name: 0o600 for f in files}
+        database.dispose()
+        path.chmod(0o644)
+        Database(f"sqlite:///{path}").dispose()
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old_umask)
