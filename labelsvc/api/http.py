@@ -16,6 +16,7 @@ from spectree.models import SecureType
 
 from labelsvc.appcontext import PROBLEM_JSON, database, run_once
 from labelsvc.contract.common import Problem, WriteHeaders
+from labelsvc.contract.values import refuse_nul
 from labelsvc.errors import InvalidJson, UnsupportedMediaType, ValidationFailed
 from labelsvc.services import tokens
 from labelsvc.services.tokens import Actor
@@ -92,12 +93,15 @@ def read_body(model: type[BaseModel]) -> Any:
                           f"column {exc.colno}") from exc
     except RecursionError as exc:
         raise InvalidJson("the body is nested too deeply") from exc
+    refuse_nul(data)
     return model.model_validate(data)
 
 
 def read_query(model: type[BaseModel]) -> Any:
     """Validate the query string."""
-    return model.model_validate(request.args.to_dict())
+    args = request.args.to_dict()
+    refuse_nul(args)
+    return model.model_validate(args)
 
 
 def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | None = None,
@@ -118,6 +122,8 @@ def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | No
     def decorate(view: Callable[..., Response]) -> Callable[..., Response]:
         @functools.wraps(view)
         def wrapper(**kwargs: Any) -> Response:
+            refuse_nul(kwargs)  # path parameters
+            refuse_nul({k: v for k, v in request.headers.items() if k == "Idempotency-Key"})
             if not public:
                 g.actor = tokens.authenticate(database(), _bearer_token())
                 if capability:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -14,6 +15,8 @@ from pydantic import (
     StringConstraints,
     WithJsonSchema,
 )
+
+from labelsvc.contract.values import label_text
 
 
 def _scalar_text(value: Any) -> Any:
@@ -29,7 +32,8 @@ TemplateName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Value = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=200)]
 FieldName = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-FieldValue = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(max_length=200)]
+FieldValue = Annotated[str, BeforeValidator(_scalar_text), StringConstraints(max_length=200),
+                       AfterValidator(label_text)]
 Cursor = Annotated[str, StringConstraints(max_length=500, pattern=r"^[A-Za-z0-9_-]*$")]
 Status = Literal["issued", "shipped", "returned", "scrapped", "consumed", "voided"]
 Kind = Literal["serial", "lot"]

@@ -29,6 +29,7 @@ from labelsvc.contract.common import (
     Value,
 )
 from labelsvc.contract.print_models import JobOut
+from labelsvc.contract.values import Attributes, EventData, LabelText
 
 
 class SchemeDefinitionIn(BaseModel):
@@ -114,7 +115,7 @@ class IssueIn(Body):
     fields: dict[FieldName, FieldValue] = {}
     date: DateOrTime | None = None
     count: Annotated[int, Field(ge=1, le=100_000, strict=True)] = 1
-    attributes: dict[Text, Any] = {}
+    attributes: Attributes = {}
     print: PrintIn | None = None
 
 
@@ -130,8 +131,8 @@ class LotsIn(IssueIn):
     quantity: Annotated[float, Field(ge=0, allow_inf_nan=False)] | None = None
     uom: Annotated[str, StringConstraints(max_length=20)] | None = None
     expiry: dt.date | None = None
-    supplier: Text | None = None
-    supplier_lot: Text | None = None
+    supplier: LabelText | None = None
+    supplier_lot: LabelText | None = None
 
 
 class WarrantyOut(BaseModel):
@@ -175,7 +176,7 @@ class EventIn(Body):
 
     type: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     at: dt.datetime | None = None
-    data: dict[Text, Any] = {}
+    data: EventData = {}
 
 
 class EventOut(BaseModel):

@@ -15,6 +15,7 @@ from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
 from labelsvc.appcontext import ERROR_PAGE, database
+from labelsvc.contract.values import refuse_nul
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import screens, tokens
 from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
@@ -82,9 +83,12 @@ def _find_actor() -> None:
 
 @bp.before_request
 def _load_session() -> Response | None:
-    """Find the signed-in actor and check the CSRF token of every write."""
+    """Find the signed-in actor, check the CSRF token of every write, and refuse a NUL
+    character in any address, query or form value (PostgreSQL cannot store one)."""
     _find_actor()
     common.check_csrf()
+    refuse_nul({**(request.view_args or {}), **request.args.to_dict(),
+                **request.form.to_dict()})
     return None
 
 
