@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import functools
 import hmac
+import re
 import secrets
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Response, g, redirect, render_template, request, session, url_for
 from werkzeug.datastructures import MultiDict
@@ -106,10 +107,17 @@ def login_redirect() -> Response:
     return redirect(target)  # type: ignore[return-value]
 
 
+# A path on this service: printable ASCII without spaces, not `//host` or `/\host`. Browsers
+# drop tabs and newlines from an address, so `/<TAB>/host` would become `//host`.
+_LOCAL_PATH = re.compile(r"/(?![/\\])[!-~]*")
+
+
 def safe_next(target: str | None) -> str:
     """Where to go after sign-in: a path on this service, never another site."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
+    if target and _LOCAL_PATH.fullmatch(target) and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("web.home.index")
 
 
