@@ -19,6 +19,7 @@
 | `LABELSVC_DB_BUSY_SECONDS` | `30` | how long a SQLite writer waits for the write lock |
 | `LABELSVC_SECRET_KEY` | generated | signs the web session cookie (see below) |
 | `LABELSVC_SECURE_COOKIES` | `0` | `1`: the session cookie travels over HTTPS only |
+| `LABELSVC_SESSION_IDLE_MINUTES` | `30` | an unused web session ends after this (`0`: never) |
 | `LABELSVC_TOKEN_CACHE_SECONDS` | `10` | seconds a looked-up token is trusted (`0`: none) |
 | `LABELSVC_PRINT_WORKER` | `1` | a print worker in each `labelsvc serve` process (`0`: off) |
 | `LABELSVC_PRINT_THREADS` | `8` | printers one worker process drives at once |
@@ -90,6 +91,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "TOKEN_CACHE_SECONDS": float(env.get(PREFIX + "TOKEN_CACHE_SECONDS", "10")),
         "SECRET_KEY": env.get(PREFIX + "SECRET_KEY") or None,
         "SESSION_COOKIE_SECURE": _flag(env.get(PREFIX + "SECURE_COOKIES", "0")),
+        "SESSION_IDLE_MINUTES": float(env.get(PREFIX + "SESSION_IDLE_MINUTES", "30")),
         "PRINT_WORKER": _flag(env.get(PREFIX + "PRINT_WORKER", "1")),
         "PRINT_THREADS": int(env.get(PREFIX + "PRINT_THREADS", "8")),
         "PRINT_POLL_SECONDS": float(env.get(PREFIX + "PRINT_POLL_SECONDS", "0.5")),

@@ -172,6 +172,20 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
+class WebSession(Base):
+    """A signed-in browser: the hash of its cookie's key, whose token, when last seen and
+    when (and why) it ended — signed out, idle, or its token revoked."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    started_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    seen_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    ended_why: Mapped[str | None] = mapped_column(String(20))
+
+
 schemes = cast(Table, Scheme.__table__)
 scheme_versions = cast(Table, SchemeVersion.__table__)
 counters = cast(Table, Counter.__table__)
@@ -181,6 +195,7 @@ events = cast(Table, Event.__table__)
 genealogy = cast(Table, GenealogyLink.__table__)
 idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
+web_sessions = cast(Table, WebSession.__table__)
 
 
 class Printer(Base):

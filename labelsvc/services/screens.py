@@ -14,34 +14,20 @@ from sqlalchemy import select
 from labelsvc.errors import (
     LabelsvcError,
     SchemeOverlap,
-    Unauthorized,
     ValidationFailed,
     pydantic_errors,
 )
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import api_tokens, counters, schemes
+from labelsvc.registry.models import counters, schemes
 from labelsvc.services import genealogy, label_templates, labels, printers
 from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
-from labelsvc.services.tokens import Actor
 from numbering import NumberingError, Scheme
 from numbering.pattern import Field
 
 RECALL_PAGE = 1000
 PRINTER_LIMIT = 1000
 PREVIEW_DPIS = (203, 300)
-
-
-def signed_in_actor(db: Database, token_id: int) -> Actor:
-    """The actor of a web session: its token must still exist and not be revoked."""
-    with db.transaction(write=False) as conn:
-        row = conn.execute(
-            select(api_tokens.c.id, api_tokens.c.name, api_tokens.c.role)
-            .where(api_tokens.c.id == token_id)
-            .where(api_tokens.c.revoked_at.is_(None))).first()
-    if row is None:
-        raise Unauthorized("the token of this session was revoked; sign in again")
-    return Actor(token_id=row.id, name=row.name, role=row.role)
 
 
 @dataclass(frozen=True)

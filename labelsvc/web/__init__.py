@@ -9,7 +9,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, g, request, session
+from flask import Blueprint, Flask, Response, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from labelsvc.appcontext import ERROR_PAGE, database
 from labelsvc.contract.values import refuse_nul
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
-from labelsvc.services import screens, tokens
+from labelsvc.services import tokens, web_sessions
 from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
 from labelsvc.web.common import SignInNeeded, can, csrf_token, render, signed_in
 
@@ -73,11 +73,11 @@ class KeyedSessions(SecureCookieSessionInterface):
 def _find_actor() -> None:
     """Find the actor signed in to this session, if any."""
     g.web_actor = None
-    token_id = session.get("token_id")
-    if isinstance(token_id, int):
-        try:
-            g.web_actor = screens.signed_in_actor(database(), token_id)
-        except Unauthorized:
+    key = session.get("sid")
+    if isinstance(key, str):
+        g.web_actor = web_sessions.resume(
+            database(), key, idle_minutes=float(current_app.config["SESSION_IDLE_MINUTES"]))
+        if g.web_actor is None:  # signed out, idle too long, or its token revoked
             session.clear()
 
 

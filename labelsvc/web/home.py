@@ -6,7 +6,7 @@ from flask import Blueprint, Response, redirect, request, session, url_for
 
 from labelsvc.appcontext import database
 from labelsvc.errors import Unauthorized
-from labelsvc.services import tokens
+from labelsvc.services import tokens, web_sessions
 from labelsvc.web.common import csrf_token, page, render, safe_next, signed_in
 
 bp = Blueprint("home", __name__)
@@ -37,13 +37,16 @@ def sign_in() -> Response:
         return render("login.html", 401, next=target, errors={"token": exc.detail})
     session.clear()
     session.permanent = True
-    session["token_id"] = who.token_id
+    session["sid"] = web_sessions.start(database(), who.token_id)
     csrf_token()
     return redirect(safe_next(target))  # type: ignore[return-value]
 
 
 @bp.post("/logout")
 def sign_out() -> Response:
-    """End the session."""
+    """End the session, in the registry too: the cookie is worth nothing from now on."""
+    key = session.get("sid")
+    if isinstance(key, str):
+        web_sessions.end(database(), key)
     session.clear()
     return redirect(url_for("web.home.login"))  # type: ignore[return-value]

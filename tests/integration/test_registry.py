@@ -196,3 +196,26 @@ def test_the_sqlite_registry_is_readable_by_the_service_user_only(tmp_path):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
     finally:
         os.umask(old_umask)
+
+
+def test_web_sessions_are_kept_by_migration_0006_which_goes_down_and_up(empty_database_url):
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+
+    def columns() -> set[str]:
+        with db.engine.connect() as conn:
+            if not inspect(conn).has_table("web_sessions"):
+                return set()
+            return {c["name"] for c in inspect(conn).get_columns("web_sessions")}
+
+    assert columns() == {"id", "key_hash", "token_id", "started_at", "seen_at", "ended_at",
+                         "ended_why"}
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+        conn.commit()
+    assert columns() == set()
+    setup.upgrade(db)
+    assert "key_hash" in columns()
+    db.dispose()
