@@ -38,8 +38,17 @@ def error_page() -> ErrorPage | None:
     return page
 
 
-def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
-    """Run a write once per key and token: replay the first answer, refuse a changed one."""
+# What stands in a kept answer where the page's secret stood (see run_once).
+SECRET_MARK = "{{labelsvc:session-secret}}"
+
+
+def run_once(view: Callable[[], Response], who: Actor, key: str, *,
+             secret: str | None = None) -> Response:
+    """Run a write once per key and token: replay the first answer, refuse a changed one.
+
+    `secret` (a page's CSRF token) is never kept in the registry: the kept answer holds a
+    mark in its place, and a replay puts the session's current secret back.
+    """
     db = database()
     hours = int(current_app.config["IDEMPOTENCY_HOURS"])
     print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
@@ -47,11 +56,12 @@ def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
         with db.transaction() as conn:
             stored = idempotency.claim(conn, who.token_id, key, print_, hours=hours)
             if stored is not None:
-                return Response(stored.body, status=stored.status, mimetype=stored.content_type,
+                body = stored.body.replace(SECRET_MARK, secret) if secret else stored.body
+                return Response(body, status=stored.status, mimetype=stored.content_type,
                                 headers={"Idempotent-Replayed": "true"})
             response = view()
             if response.status_code < 500:
-                idempotency.store(conn, who.token_id, key, _stored(response))
+                idempotency.store(conn, who.token_id, key, _stored(response, secret))
             return response
     except Exception as exc:  # a 4xx refusal is kept too; 5xx answers are not
         problem = problem_for(exc)
@@ -62,7 +72,10 @@ def run_once(view: Callable[[], Response], who: Actor, key: str) -> Response:
         raise
 
 
-def _stored(response: Response) -> idempotency.StoredAnswer:
-    """Capture an answer for replay."""
+def _stored(response: Response, secret: str | None) -> idempotency.StoredAnswer:
+    """Capture an answer for replay, without the page's secret."""
+    body = response.get_data(as_text=True)
+    if secret:
+        body = body.replace(secret, SECRET_MARK)
     return idempotency.StoredAnswer(response.status_code, response.mimetype or "application/json",
-                                    response.get_data(as_text=True))
+                                    body)

@@ -15,7 +15,7 @@ from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
 from labelsvc.services import schemes, screens, tokens
 from labelsvc.services.issuing import Issued, IssueRequest
-from labelsvc.web.common import actor, form_fields, is_fragment, page, refusal, render
+from labelsvc.web.common import actor, csrf_token, form_fields, is_fragment, page, refusal, render
 
 bp = Blueprint("issue", __name__)
 SCHEME_LIMIT = 1000
@@ -82,7 +82,7 @@ def _issue(kind: str) -> Response:
     key = request.form.get("request_key", "")
     if not key or len(key) > 64:
         return _issue_now(kind)
-    return run_once(lambda: _issue_now(kind), actor(), f"web-{kind}-{key}")
+    return run_once(lambda: _issue_now(kind), actor(), f"web-{kind}-{key}", secret=csrf_token())
 
 
 def _issue_now(kind: str) -> Response:

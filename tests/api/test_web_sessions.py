@@ -77,3 +77,23 @@ def test_a_session_in_use_stays_signed_in(app: Any, tokens: Any, db: Any) -> Non
     seen = _latest(db).seen_at
     seen = seen if seen.tzinfo else seen.replace(tzinfo=dt.UTC)
     assert dt.datetime.now(dt.UTC) - seen < dt.timedelta(minutes=1)  # seen again just now
+
+
+def test_a_kept_page_answer_holds_no_csrf_token_and_a_replay_gets_the_current_one(
+        app: Any, tokens: Any, db: Any) -> None:
+    from labelsvc.registry.models import idempotency_records
+
+    browser = _signed_in(app, tokens["line"])
+    with browser.session_transaction() as session:
+        csrf = session["csrf_token"]
+    form = {"csrf_token": csrf, "scheme": "acme-serial", "fields.model": "WIDGET-200",
+            "fields.site": "austin", "count": "1", "request_key": "tablet-7-form-0001"}
+    first = browser.post("/issue", data=form)
+    assert first.status_code == 200 and csrf in first.get_data(as_text=True)
+    with db.transaction(write=False) as conn:
+        kept = conn.execute(select(idempotency_records.c.body).where(
+            idempotency_records.c.key == "web-serial-tablet-7-form-0001")).scalar_one()
+    assert csrf not in kept and "W" in kept
+    again = browser.post("/issue", data=form)  # the browser sends the form again (a refresh)
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_data(as_text=True) == first.get_data(as_text=True)
