@@ -52,7 +52,8 @@ def create_app(test_config: dict[str, Any] | None = None, *,
         prepare_database(db, app.config)
     printers.check_drivers(db)
     observability.init_app(app, functools.partial(
-        registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"])))
+        registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"]),
+        counter_keys=bool(app.config["METRICS_TOKEN"])))
     api.init_app(app)
     web.init_app(app)
     start_printing(app, db)

@@ -13,6 +13,7 @@
 | `LABELSVC_LOG_FORMAT` | `json` | `json`: one JSON object per line; `text`: for a terminal |
 | `LABELSVC_ACCESS_LOG` | `1` | one log line per HTTP request (`0`: off) |
 | `LABELSVC_METRICS_COUNTERS` | `50` | counters shown on `/metrics`: those with the least headroom |
+| `LABELSVC_METRICS_TOKEN` | unset | `/metrics` then needs `Bearer <it>`; counters by key |
 | `LABELSVC_IDEMPOTENCY_HOURS` | `48` | how long Idempotency-Key answers are replayed (min 24) |
 | `LABELSVC_MAX_BODY_BYTES` | `16777216` | largest request body accepted (413 above) |
 | `LABELSVC_DB_POOL_SIZE` | threads + 1 | database connections kept per process (PostgreSQL) |
@@ -82,6 +83,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "LOG_FORMAT": "text" if env.get(PREFIX + "LOG_FORMAT", "").lower() == "text" else "json",
         "ACCESS_LOG": _flag(env.get(PREFIX + "ACCESS_LOG", "1")),
         "METRICS_COUNTERS": int(env.get(PREFIX + "METRICS_COUNTERS", "50")),
+        "METRICS_TOKEN": env.get(PREFIX + "METRICS_TOKEN") or None,
         "IDEMPOTENCY_HOURS": idempotency_hours,
         "MAX_CONTENT_LENGTH": int(env.get(PREFIX + "MAX_BODY_BYTES", str(16 * 1024 * 1024))),
         # A kept connection for every request thread and the print worker's look for work:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
 from labelsvc.api.http import endpoint, json_response
 from labelsvc.appcontext import database
 from labelsvc.contract.common import HealthOut
+from labelsvc.errors import Unauthorized
 from labelsvc.observability import metrics
 from labelsvc.registry import setup
 from labelsvc.services import printers
@@ -52,6 +54,12 @@ def readyz() -> Response:
 @bp.get("/metrics")
 @endpoint(public=True, tags=("health",))
 def metrics_text() -> Response:
-    """Answer the Prometheus metrics in text format; no token needed, like /healthz."""
+    """Answer the Prometheus metrics in text format: to anyone, with counters named by row id,
+    or, when LABELSVC_METRICS_TOKEN is set, to a scraper with that token, counters by key."""
+    wanted = current_app.config["METRICS_TOKEN"]
+    if wanted:
+        sent = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), str(wanted).encode()):
+            raise Unauthorized("/metrics needs the metrics token (LABELSVC_METRICS_TOKEN)")
     registry = current_app.extensions["labelsvc.metrics"]
     return Response(metrics.exposition(registry), content_type=metrics.CONTENT_TYPE)

@@ -22,10 +22,16 @@ PRINTER_FAULTS = ("unreachable", "printer-error", "paper-out", "head-open", "rib
                   "paused")
 
 
-def read_metrics(db: Database, max_counters: int) -> list[Metric]:
-    """Identifiers issued, the `max_counters` fullest counters, print jobs and printer faults."""
+def read_metrics(db: Database, max_counters: int, *, counter_keys: bool = False
+                 ) -> list[Metric]:
+    """Identifiers issued, the `max_counters` fullest counters, print jobs and printer faults.
+
+    A counter's key is made of the values lines typed (model, site, date): it is shown only
+    with `counter_keys` (a /metrics that needs a token); otherwise the counter is named by its
+    row id (`counter-17`).
+    """
     with db.transaction(write=False) as conn:
-        return [*issued(conn), *headroom(conn, max(0, max_counters)), *jobs(conn),
+        return [*issued(conn), *headroom(conn, max(0, max_counters), counter_keys), *jobs(conn),
                 *printer_faults(conn)]
 
 
@@ -44,7 +50,7 @@ def issued(conn: Connection) -> list[Metric]:
     return [family]
 
 
-def headroom(conn: Connection, limit: int) -> list[Metric]:
+def headroom(conn: Connection, limit: int, counter_keys: bool = False) -> list[Metric]:
     """Values left in the `limit` counters with the least headroom, and counters per scheme."""
     ratio = GaugeMetricFamily(
         "labelsvc_counter_headroom_ratio",
@@ -67,7 +73,8 @@ def headroom(conn: Connection, limit: int) -> list[Metric]:
     # Within a scheme every counter has the same range, so the fullest have the highest `next`.
     rank = func.row_number().over(partition_by=counters.c.scheme_id,
                                   order_by=counters.c.next.desc()).label("rank")
-    ranked = select(counters.c.scheme_id, counters.c.key, counters.c.next, rank).subquery()
+    ranked = select(counters.c.id, counters.c.scheme_id, counters.c.key, counters.c.next,
+                    rank).subquery()
     candidates = []
     for row in conn.execute(select(ranked).where(ranked.c.rank <= limit)):
         if row.scheme_id not in current:
@@ -75,7 +82,8 @@ def headroom(conn: Connection, limit: int) -> list[Metric]:
         name, scheme = current[row.scheme_id]
         capacity = int(scheme.capacity)
         left = max(0, scheme.start + capacity - max(int(row.next), scheme.start))
-        candidates.append((left / capacity if capacity else 0.0, name, row.key, left))
+        shown = row.key if counter_keys else f"counter-{row.id}"
+        candidates.append((left / capacity if capacity else 0.0, name, shown, left))
     for share, name, key, left in sorted(candidates)[:limit]:
         ratio.add_metric([name, key], share)
         remaining.add_metric([name, key], float(left))

@@ -132,6 +132,34 @@ def test_counter_series_are_capped_to_those_with_least_headroom(app, api, scheme
         pytest.approx(next(iter(ratios.values())))
 
 
+def test_public_metrics_show_no_value_a_line_typed(api, scheme):
+    """Counter keys are made of typed field values: without the metrics token they are left
+    out of /metrics (a counter is named by its row id)."""
+    assert issue(api, "87", 1).status_code == 201
+    text = scrape(api)
+    assert 'counter="87"' not in text
+    counters = {dict(k)["counter"] for k in samples(text, "labelsvc_counter_remaining")}
+    assert counters and all(c.startswith("counter-") for c in counters)
+
+
+def test_with_a_metrics_token_only_its_scraper_reads_metrics_and_sees_keys(tmp_path):
+    from labelsvc import create_app
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'm.sqlite3'}",
+                      "LOG_LEVEL": "ERROR", "PRINT_WORKER": False,
+                      "METRICS_TOKEN": "scrape-7f3a"})
+    client = app.test_client()
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+    answer = client.get("/metrics", headers={"Authorization": "Bearer scrape-7f3a"})
+    assert answer.status_code == 200 and "labelsvc_registry_up 1.0" in answer.get_data(True)
+    db = app.extensions["labelsvc.db"]
+    text = metrics.exposition(metrics.build_registry(functools.partial(
+        registry_metrics.read_metrics, db, 5, counter_keys=True))).decode()
+    assert "counter-" not in text
+    db.dispose()
+
+
 @pytest.fixture
 def sim() -> Iterator[VirtualPrinter]:
     """A virtual printer on a free port."""
