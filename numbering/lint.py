@@ -65,6 +65,39 @@ def check_timezones(timezone: str, site_timezones: Mapping[str, str]) -> list[Pr
     return problems
 
 
+# What an identifier may hold so that every label can carry it: printable ASCII (Code 128's
+# character set; the GS1 character sets of serials and lots lie within it).
+BARCODE_CHARS = frozenset(chr(c) for c in range(0x20, 0x7F))
+
+
+def _unprintable(text: str) -> str | None:
+    """The first character of `text` outside printable ASCII, described, or None."""
+    bad = next((c for c in text if c not in BARCODE_CHARS), None)
+    return None if bad is None else f"{bad!r} (U+{ord(bad):04X})"
+
+
+def check_barcode_characters(tokens: Sequence[Token], codes: Mapping[str, Mapping[str, str]],
+                             charset: frozenset[str]) -> list[Problem]:
+    """Every character an identifier can hold must be one every label's barcode carries:
+    printable ASCII, in the pattern's fixed text, the code tables and the free fields' charset."""
+    problems: list[Problem] = []
+    cannot = "which a Code 128 or GS1 barcode cannot carry; use printable ASCII"
+    for tok in tokens:
+        bad = _unprintable(tok.text) if isinstance(tok, Literal) else None
+        if bad:
+            problems.append((("pattern",), f"the pattern's text holds {bad}, {cannot}"))
+    for name, table in codes.items():
+        for request_value, code in table.items():
+            bad = _unprintable(code)
+            if bad:
+                problems.append((("codes", name, request_value),
+                                 f"the code {code!r} holds {bad}, {cannot}"))
+    bad = _unprintable("".join(sorted(charset)))
+    if bad:
+        problems.append((("charset",), f"the charset holds {bad}, {cannot}"))
+    return problems
+
+
 def check_codes(tokens: Sequence[Token], codes: Mapping[str, Mapping[str, str]],
                 charset: frozenset[str]) -> list[Problem]:
     """Code tables must reverse uniquely and fit the widths the pattern asks for."""

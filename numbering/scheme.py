@@ -63,6 +63,7 @@ class Scheme(BaseModel):
         problems += lint.check_timezones(self.timezone, self.site_timezones)
         if tokens and charset:
             problems += lint.check_codes(tokens, self.codes, charset)
+            problems += lint.check_barcode_characters(tokens, self.codes, charset)
             shapes = lint.shapes(tokens, self.codes, charset)
             problems += lint.check_tokens(tokens, shapes, self.scope)
             problems += lint.check_alphabet(tokens, shapes)

@@ -83,3 +83,23 @@ def test_vin_with_fixed_widths_passes() -> None:
     s = Scheme.model_validate({"name": "v", "pattern": "{wmi:3}{vds:5}{check:vin}{YC}P{seq:6}",
                                "charset": "A-HJ-NPR-Z0-9"})
     assert s.capacity == 999_999
+
+
+@pytest.mark.parametrize(("definition", "where", "words"), [
+    ({"pattern": "É🔥{seq:6}"}, "pattern", "'É' (U+00C9)"),
+    ({"pattern": "A\t{seq:3}"}, "pattern", "'\\t' (U+0009)"),
+    ({"pattern": "A{model}{seq:3}", "codes": {"model": {"big": "Ü"}}}, "codes.model.big",
+     "'Ü' (U+00DC)"),
+    ({"pattern": "{line:2}{seq:3}", "charset": "0-9µ"}, "charset", "'µ' (U+00B5)"),
+])
+def test_characters_no_label_barcode_carries_are_refused_at_definition(
+        definition: dict[str, object], where: str, words: str) -> None:
+    found = dict(problems(kind="serial", **definition))
+    assert where in found, found
+    assert words in found[where] and "Code 128" in found[where]
+
+
+def test_printable_ascii_with_spaces_and_punctuation_is_accepted() -> None:
+    scheme = Scheme.model_validate({"name": "t", "kind": "serial", "pattern": "SN #{seq:4}-~",
+                                    "charset": "A-Z"})
+    assert scheme.format(fields={}, seq=7) == "SN #0007-~"
