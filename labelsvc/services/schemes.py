@@ -21,14 +21,18 @@ SYSTEM_ACTOR = "system"
 
 
 @lru_cache(maxsize=512)
-def _compile(definition_json: str) -> Scheme:
+def _compile(definition_json: str, stored: bool) -> Scheme:
     """Validate a definition once per process."""
-    return Scheme.model_validate(json.loads(definition_json))
+    return Scheme.model_validate(json.loads(definition_json), context={"stored": stored})
 
 
-def compile_scheme(definition: dict[str, Any]) -> Scheme:
-    """Turn a stored or submitted definition into a Scheme (lint errors raise)."""
-    return _compile(json.dumps(definition, sort_keys=True, default=str))
+def compile_scheme(definition: dict[str, Any], *, stored: bool = True) -> Scheme:
+    """Turn a stored definition into a Scheme, or check a submitted one (`stored=False`).
+
+    Rules added since a version was stored (printable ASCII only) judge new definitions;
+    a stored version keeps working, so its identifiers stay readable and issuable.
+    """
+    return _compile(json.dumps(definition, sort_keys=True, default=str), stored)
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,7 @@ def all_versions(conn: Connection) -> list[tuple[str, int, Scheme]]:
 
 def _validated(definition: dict[str, Any]) -> Scheme:
     """Lint a submitted definition."""
-    return compile_scheme(definition)
+    return compile_scheme(definition, stored=False)
 
 
 def check_overlap(conn: Connection, new: Scheme) -> None:

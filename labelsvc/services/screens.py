@@ -69,7 +69,7 @@ def check_draft(db: Database, definition: dict[str, Any], fields: dict[str, str]
     """Lint a draft, preview its next values and say whether it overlaps another scheme."""
     report = DraftReport()
     try:
-        scheme = compile_scheme(definition)
+        scheme = compile_scheme(definition, stored=False)
     except pydantic.ValidationError as exc:
         report.errors = pydantic_errors(exc)
         return report

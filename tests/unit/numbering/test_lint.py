@@ -103,3 +103,9 @@ def test_printable_ascii_with_spaces_and_punctuation_is_accepted() -> None:
     scheme = Scheme.model_validate({"name": "t", "kind": "serial", "pattern": "SN #{seq:4}-~",
                                     "charset": "A-Z"})
     assert scheme.format(fields={}, seq=7) == "SN #0007-~"
+
+
+def test_a_stored_version_from_before_the_rule_still_compiles() -> None:
+    stored = {"name": "old", "kind": "serial", "pattern": "É{seq:3}"}
+    scheme = Scheme.model_validate(stored, context={"stored": True})
+    assert scheme.format(fields={}, seq=1) == "É001"
