@@ -16,7 +16,7 @@ from sqlalchemy import BigInteger, Connection, Row, select, update
 
 from labelsvc.errors import JobFinished
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import events, print_job_labels, print_jobs
+from labelsvc.registry.models import events, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import insert_rows
 from labelsvc.services.printers import store_status
 
@@ -129,6 +129,30 @@ def printer_removed(conn: Connection, unfinished: Sequence[tuple[int, str]], det
 
 
 # The print worker's changes, each in a transaction of its own.
+
+def fail_without_driver(db: Database, installed: Sequence[str]) -> list[tuple[int, str]]:
+    """Fail the waiting jobs of printers whose driver is not among `installed` (a plugin
+    missing here), with reason `driver-missing`; return (job id, printer name) of each.
+
+    Nothing could print them: rather than wait with no reason shown, they end, and can be
+    reprinted once the plugin is installed or sent to another printer.
+    """
+    query = (select(jobs_c.id, printers.c.name, printers.c.driver)
+             .join(printers, printers.c.id == jobs_c.printer_id)
+             .where(printers.c.deleted_at.is_(None))
+             .where(printers.c.driver.not_in(list(installed)))
+             .where(jobs_c.status.in_(WAITING)).order_by(jobs_c.id))
+    with db.transaction(write=False) as conn:  # a look that writes nothing, every poll
+        if conn.execute(query.limit(1)).first() is None:
+            return []
+    with db.transaction() as conn:
+        rows = conn.execute(query.with_for_update(of=print_jobs)).all()
+        for job_id, name, driver in rows:
+            _end(conn, [job_id], "failed", "driver-missing",
+                 f"printer {name} uses driver {driver}, which is not installed; install it on "
+                 f"every print worker, then reprint this job")
+    return [(int(job_id), str(name)) for job_id, name, _ in rows]
+
 
 @dataclass(frozen=True)
 class Label:

@@ -76,8 +76,8 @@ def check_drivers(db: Database) -> list[str]:
                     "(%s); /readyz checks them", exc.__class__.__name__)
         return []
     for problem in missing:
-        log.error("%s: its print jobs wait until the driver is installed or the printer is "
-                  "removed; /readyz answers 503 meanwhile", problem)
+        log.error("%s: its print jobs fail (reason driver-missing) until the driver is "
+                  "installed; /readyz names it meanwhile", problem)
     return missing
 
 

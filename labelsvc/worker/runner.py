@@ -16,7 +16,7 @@ from sqlalchemy import exists, or_, select
 
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import print_jobs, printers
-from labelsvc.services import idempotency
+from labelsvc.services import idempotency, job_states
 from labelsvc.services.job_states import ACTIVE
 from labelsvc.worker import lease
 from labelsvc.worker.delivery import PrinterRun, WorkerSettings
@@ -82,6 +82,7 @@ class PrintWorker:
                 if now - renewed >= renew_every:
                     self._renew()
                     renewed = now
+                self._fail_without_driver()
                 self._claim()
                 if now - swept >= self.settings.housekeeping_seconds:
                     swept = now
@@ -100,6 +101,12 @@ class PrintWorker:
         if gone:
             log.info("print worker %s: dropped %d Idempotency-Key answers older than %d h",
                      self.owner, gone, self.settings.idempotency_hours)
+
+    def _fail_without_driver(self) -> None:
+        """End, with their reason, the waiting jobs of printers whose driver is not here."""
+        for job_id, printer in job_states.fail_without_driver(self.db, list(DRIVERS)):
+            log.error("print worker %s: print job %d failed: printer %s uses a driver that is "
+                      "not installed", self.owner, job_id, printer)
 
     def _candidates(self) -> list[int]:
         """Printers with unfinished jobs or a stale status whose lease is free, and whose

@@ -81,3 +81,35 @@ def test_a_worker_logs_the_printer_at_start_and_leaves_it_alone(tmp_path):
     log = "".join(seen) + rest
     assert GONE in log
     assert "stopped on an error" not in log and "Traceback" not in log
+
+
+def test_a_waiting_job_of_a_printer_without_its_driver_fails_with_the_reason(
+        empty_database_url):
+    from sqlalchemy import select
+
+    from labelsvc.registry.models import print_jobs
+    from labelsvc.services import job_states
+
+    db = Database(empty_database_url)
+    upgrade(db)
+    _printer_of_a_removed_plugin(db)
+    now = dt.datetime.now(dt.UTC)
+    with db.transaction() as conn:
+        dock = conn.execute(select(printers.c.id).where(printers.c.name == "dock-2")).scalar()
+        conn.execute(insert(printers).values(
+            name="line-1", driver="zpl-tcp", settings={"host": "127.0.0.1", "port": 9},
+            dpi=203, media={}, location={}, created_at=now, created_by="admin", lease_epoch=0))
+        line = conn.execute(select(printers.c.id).where(printers.c.name == "line-1")).scalar()
+        for printer_id in (dock, line):
+            conn.execute(insert(print_jobs).values(
+                printer_id=printer_id, template="serial-50x25", status="queued", copies=1,
+                total=0, printed=0, cancel_requested=False, attempts=0, created_at=now,
+                created_by="line-7"))
+    assert job_states.fail_without_driver(db, ["zpl-tcp", "file"]) == [(1, "dock-2")]
+    with db.transaction(write=False) as conn:
+        jobs = {r.printer_id: r for r in conn.execute(select(print_jobs))}
+    assert (jobs[dock].status, jobs[dock].reason) == ("failed", "driver-missing")
+    assert "zpl-foo, which is not installed" in jobs[dock].detail
+    assert jobs[line].status == "queued"
+    assert job_states.fail_without_driver(db, ["zpl-tcp", "file"]) == []  # once
+    db.dispose()
