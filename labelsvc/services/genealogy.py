@@ -14,6 +14,7 @@ from labelsvc.registry.models import events, genealogy, identifiers
 from labelsvc.registry.queries import (
     chunks,
     find_identifiers_by_id,
+    hold_lock,
     identifier_object,
     ids_for_values,
     insert_ignoring_conflicts,
@@ -25,6 +26,9 @@ from labelsvc.services.tokens import Actor
 UP, DOWN = "up", "down"
 # Links deeper than this are not followed (a guard against runaway data).
 MAX_DEPTH = 100
+# Recording components takes turns under this lock: two receivers linking the same two
+# identifiers in opposite directions at once would each see no cycle and make one together.
+GENEALOGY_LOCK = 0x6C61_6265_6C67
 
 
 def _neighbours(conn: Connection, ids: Sequence[int], direction: str) -> dict[int, list[int]]:
@@ -99,6 +103,7 @@ def add_components(db: Database, value: str, components: list[str], actor: Actor
     errors = {f"components[{n}]": "the identifier itself" for n, c in enumerate(components)
               if c == value}
     with db.transaction() as conn:
+        hold_lock(conn, GENEALOGY_LOCK)  # the cycle check below sees every link committed
         parent = require_row(conn, value)
         known = ids_for_values(conn, components)
         errors.update({f"components[{n}]": f"{c} is not in the registry"
