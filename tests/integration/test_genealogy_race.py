@@ -16,7 +16,7 @@ from labelsvc.registry.models import genealogy
 from labelsvc.registry.setup import upgrade
 from labelsvc.services import genealogy as genealogy_service
 from labelsvc.services import schemes
-from labelsvc.services.issuing import IssueRequest, Issuer
+from labelsvc.services.issuing import Issuer, IssueRequest
 from labelsvc.services.tokens import Actor
 
 pytestmark = pytest.mark.slow
