@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import functools
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -17,6 +18,7 @@ from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.services import printers, registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
+from printers import FileDriver
 
 
 def configure_logging(config: Mapping[str, Any]) -> None:
@@ -28,6 +30,12 @@ def open_database(config: Mapping[str, Any]) -> Database:
     """Open the registry database named by the configuration."""
     return Database(config["DATABASE_URL"], pool_size=int(config["DB_POOL_SIZE"]),
                     busy_seconds=float(config["DB_BUSY_SECONDS"]))
+
+
+def confine_printers(config: Mapping[str, Any]) -> None:
+    """Keep the `file` driver's spool directories below LABELSVC_SPOOL_ROOT (default
+    `<DATA_DIR>/spool`): a printer definition can write labels nowhere else on the host."""
+    FileDriver.confine(config.get("SPOOL_ROOT") or Path(config["DATA_DIR"]) / "spool")
 
 
 def prepare_database(db: Database, config: dict[str, Any]) -> None:
@@ -51,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)
     printers.check_drivers(db)
+    confine_printers(app.config)
     observability.init_app(app, functools.partial(
         registry_metrics.read_metrics, db, int(app.config["METRICS_COUNTERS"]),
         counter_keys=bool(app.config["METRICS_TOKEN"])))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,7 +43,9 @@ def registry(*, prepare: bool = False, create: bool = False
                 f"no registry at {setup.location(url)}; run this where the service runs (the "
                 f"same LABELSVC_DATA_DIR or LABELSVC_DATABASE_URL), or add --init to create "
                 f"a new registry there")
-        print(f"labelsvc: creating a new registry at {setup.location(url)}", file=sys.stderr)
+        # A log line, not a bare print: `serve` writes its standard error as JSON lines.
+        logging.getLogger("labelsvc.cli").warning("creating a new registry at %s",
+                                                  setup.location(url))
     db = open_database(config)
     try:
         if prepare:
@@ -136,11 +139,13 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
+    from labelsvc.app import confine_printers
     from labelsvc.services.printers import check_drivers
     from labelsvc.worker import PrintWorker, settings_from_config
 
     with registry() as (config, db):
         check_drivers(db)
+        confine_printers(config)
         if args.threads:
             config["PRINT_THREADS"] = args.threads
         worker = PrintWorker(db, settings_from_config(config), name=args.name)

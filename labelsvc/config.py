@@ -30,6 +30,7 @@
 | `LABELSVC_PRINT_RETRY_MAX_SECONDS` | `10` | longest wait between attempts of a held job |
 | `LABELSVC_PRINT_CONFIRM_EVERY` | `100` | labels sent between two print confirmations (1 to 100) |
 | `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
+| `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
 | `LABELSVC_PRINTER_PROBE_SECONDS` | `30` | how often an idle printer's `~HS` status is read |
 
 PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
@@ -103,5 +104,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PRINT_CONFIRM_EVERY": int(env.get(PREFIX + "PRINT_CONFIRM_EVERY", "100")),
         "PRINT_CONFIRM_TIMEOUT": float(env.get(PREFIX + "PRINT_CONFIRM_TIMEOUT", "120")),
         "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
+        "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,
         "PREPARE_DATABASE": True,
     }

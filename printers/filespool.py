@@ -8,7 +8,7 @@ import tempfile
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, ClassVar
 
 from printers.base import PrinterConnection, PrinterDriver
 from printers.errors import PrinterError, PrinterUnreachable
@@ -16,6 +16,8 @@ from printers.registry import register
 from printers.status import PrinterStatus
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+# The file each label format is written as: the extension follows the format, never a setting.
+EXTENSIONS = {"zpl": "zpl", "pdf": "pdf", "png": "png"}
 
 
 @register("file")
@@ -27,16 +29,43 @@ class FileDriver(PrinterDriver):
     are discarded when the connection closes, as a printer would lose them.
     """
 
+    # Spool directories must lie below this folder (its real path), when set: an admin's
+    # printer definition can then never write labels anywhere else on the host.
+    spool_root: ClassVar[Path | None] = None
+
     def __init__(self, directory: str | os.PathLike[str], *, label_format: str = "zpl") -> None:
+        if label_format not in EXTENSIONS:
+            raise ValueError(f"label_format must be one of {', '.join(EXTENSIONS)}, "
+                             f"not {label_format!r}")
         self.directory = Path(directory)
         self.label_format = label_format
+        self._check_confined()
+
+    @classmethod
+    def confine(cls, root: str | os.PathLike[str] | None) -> None:
+        """Keep every spool directory below `root` (None: anywhere)."""
+        cls.spool_root = None if root is None else Path(os.path.realpath(root))
+
+    def _check_confined(self) -> None:
+        """ValueError when the directory's real path (links followed) leaves the spool root."""
+        root = self.spool_root
+        if root is None:
+            return
+        real = Path(os.path.realpath(self.directory))
+        if real != root and root not in real.parents:
+            raise ValueError(f"spool directory {self.directory} is not inside the spool root "
+                             f"{root} (LABELSVC_SPOOL_ROOT)")
 
     def connect(self, job_name: str | None = None) -> FileSpoolConnection:
-        """Check that the spool directory exists and is writable."""
+        """Check that the spool directory is inside the spool root, exists and is writable."""
+        try:
+            self._check_confined()  # again: a link inside may have been pointed elsewhere
+        except ValueError as exc:
+            raise PrinterError(str(exc)) from None
         if not self.directory.is_dir() or not os.access(self.directory, os.W_OK):
             raise PrinterUnreachable(f"spool directory {self.directory} is missing or read-only")
         stem = _UNSAFE.sub("-", job_name) if job_name else _default_job_name()
-        return FileSpoolConnection(self.directory, stem, self.label_format)
+        return FileSpoolConnection(self.directory, stem, EXTENSIONS[self.label_format])
 
 
 class FileSpoolConnection(PrinterConnection):
@@ -64,6 +93,7 @@ class FileSpoolConnection(PrinterConnection):
                 )
             self._file.write(label)
         except OSError as exc:
+            self.close()  # no .part file of a failed attempt is left behind
             raise PrinterError(f"cannot write to spool directory: {exc}") from exc
 
     def confirm(self, timeout: float) -> PrinterStatus:
@@ -80,6 +110,8 @@ class FileSpoolConnection(PrinterConnection):
                 os.replace(part.name, target)
                 _fsync_directory(self._directory)
             except OSError as exc:
+                part.close()
+                Path(part.name).unlink(missing_ok=True)
                 raise PrinterError(f"cannot write {target}: {exc}") from exc
         return PrinterStatus()
 

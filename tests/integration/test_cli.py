@@ -31,7 +31,7 @@ def test_token_create_prints_the_token_last(tmp_path, monkeypatch, capsys):
 
 
 def test_a_command_run_elsewhere_never_starts_a_second_empty_registry(tmp_path, monkeypatch,
-                                                                     capsys):
+                                                                     capsys, caplog):
     """Run from another folder, `./data` is not the plant's registry: refused, nothing made."""
     monkeypatch.delenv("LABELSVC_DATABASE_URL", raising=False)
     monkeypatch.delenv("LABELSVC_DATA_DIR", raising=False)
@@ -45,10 +45,11 @@ def test_a_command_run_elsewhere_never_starts_a_second_empty_registry(tmp_path, 
     assert not (tmp_path / "data").exists()
     assert main(["token", "create", "--role", "admin", "--name", "ops", "--init"]) == 0
     captured = capsys.readouterr()
-    assert f"creating a new registry at {where}" in captured.err
+    assert f"creating a new registry at {where}" in caplog.text  # a log line, like serve's
     assert where.is_file() and len(captured.out.strip().splitlines()) == 1
+    caplog.clear()
     assert main(["token", "create", "--role", "line", "--name", "line-2"]) == 0  # it exists now
-    assert "creating" not in capsys.readouterr().err
+    assert "creating" not in caplog.text
 
 
 def test_token_revoke_refuses_the_token_from_then_on(tmp_path, monkeypatch, capsys):
