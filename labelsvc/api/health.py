@@ -23,7 +23,7 @@ bp = Blueprint("health", __name__)
 @endpoint(public=True, answers={200: HealthOut}, tags=("health",))
 def healthz() -> Response:
     """Answer 200 while the process is up."""
-    return json_response({"status": "ok"}, model=HealthOut)
+    return json_response(HealthOut(status="ok"))
 
 
 @bp.get("/readyz")
@@ -40,15 +40,14 @@ def readyz() -> Response:
         missing = printers.missing_drivers(database()) if current else []
     except Exception as exc:  # any database failure means "not ready"
         log.warning("readiness check: database does not answer: %s", exc)
-        return json_response({"status": "unavailable", "detail": "the database does not answer"},
-                             503, model=HealthOut)
+        return json_response(HealthOut(status="unavailable",
+                                       detail="the database does not answer"), 503)
     if not current:
-        return json_response({"status": "unavailable", "detail": "migrations are pending"},
-                             503, model=HealthOut)
+        return json_response(HealthOut(status="unavailable", detail="migrations are pending"),
+                             503)
     if missing:
-        return json_response({"status": "degraded", "detail": "; ".join(missing)},
-                             model=HealthOut)
-    return json_response({"status": "ok"}, model=HealthOut)
+        return json_response(HealthOut(status="degraded", detail="; ".join(missing)))
+    return json_response(HealthOut(status="ok"))
 
 
 @bp.get("/metrics")

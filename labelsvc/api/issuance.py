@@ -32,7 +32,8 @@ def _issued_json(issued: Issued) -> str:
     rest = shared[len(head):]
     items = ",".join('{"value":' + json.dumps(v, ensure_ascii=False) + rest
                      for v in issued.values)
-    job = json.dumps(issued.print_job, ensure_ascii=False, separators=(",", ":"))
+    job = "null" if issued.print_job is None else \
+        issued.print_job.model_dump_json(exclude_unset=True)
     return f'{{"identifiers":[{items}],"print_job":{job}}}'
 
 

@@ -31,7 +31,7 @@ def create(body: PrintJobIn) -> Response:
     job = printing.print_identifiers(database(), body.identifiers,
                                      PrintRequest(body.printer, body.template, body.copies),
                                      actor())
-    return json_response(job, 201, model=JobOut)
+    return json_response(job, 201)
 
 
 @bp.get("/print-jobs")
@@ -40,14 +40,14 @@ def list_(query: JobQuery) -> Response:
     """List print jobs, newest first; filter by printer and status."""
     page = printing.list_jobs(database(), printer=query.printer, status=query.status,
                               limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=JobListOut)
+    return json_response(page)
 
 
 @bp.get(f"/print-jobs/{JOB}")
 @endpoint(answers={200: JobOut}, tags=TAGS)
 def read(job_id: int) -> Response:
     """Read a print job and its progress."""
-    return json_response(printing.read_job(database(), job_id), model=JobOut)
+    return json_response(printing.read_job(database(), job_id))
 
 
 @bp.get(f"/print-jobs/{JOB}/labels")
@@ -55,7 +55,7 @@ def read(job_id: int) -> Response:
 def labels(job_id: int, query: PageQuery) -> Response:
     """Page through a job's labels in print order with their state."""
     page = printing.job_labels(database(), job_id, limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=JobLabelsOut)
+    return json_response(page)
 
 
 @bp.post(f"/print-jobs/{JOB}/cancel")
@@ -63,7 +63,7 @@ def labels(job_id: int, query: PageQuery) -> Response:
 def cancel(job_id: int) -> Response:
     """Cancel: at once when waiting (200), before the next label when printing (202)."""
     job, status = printing.cancel_job(database(), job_id, actor())
-    return json_response(job, status, model=JobOut)
+    return json_response(job, status)
 
 
 @bp.post(f"/print-jobs/{JOB}/reprint")
@@ -74,4 +74,4 @@ def reprint(job_id: int) -> Response:
     body = read_body(ReprintIn) if request.get_data(cache=True).strip() else ReprintIn()
     job = printing.reprint_job(database(), job_id, actor(), printer=body.printer,
                                template=body.template, copies=body.copies)
-    return json_response(job, 201, model=JobOut)
+    return json_response(job, 201)

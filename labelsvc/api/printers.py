@@ -30,23 +30,22 @@ def _definition(body: PrinterIn) -> printers.PrinterDefinition:
           tags=TAGS)
 def add(body: PrinterIn) -> Response:
     """Define a printer (admin)."""
-    return json_response(printers.add_printer(database(), _definition(body), actor()), 201,
-                         model=PrinterOut)
+    return json_response(printers.add_printer(database(), _definition(body), actor()), 201)
 
 
 @bp.get("/printers")
 @endpoint(query=PageQuery, answers={200: PrinterListOut}, tags=TAGS)
 def list_(query: PageQuery) -> Response:
     """List printers by name."""
-    page = printers.list_printers(database(), limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=PrinterListOut)
+    return json_response(printers.list_printers(database(), limit=query.limit,
+                                                cursor=query.cursor))
 
 
 @bp.get("/printers/<name>")
 @endpoint(answers={200: PrinterOut}, tags=TAGS)
 def read(name: str) -> Response:
     """Read a printer."""
-    return json_response(printers.read_printer(database(), name), model=PrinterOut)
+    return json_response(printers.read_printer(database(), name))
 
 
 @bp.delete("/printers/<name>")
@@ -61,4 +60,4 @@ def remove(name: str) -> Response:
 @endpoint(answers={200: PrinterStatusOut}, tags=TAGS)
 def status(name: str) -> Response:
     """The last `~HS` answer a worker read, with `checked_at`."""
-    return json_response(printers.printer_status(database(), name), model=PrinterStatusOut)
+    return json_response(printers.printer_status(database(), name))

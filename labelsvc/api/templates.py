@@ -32,8 +32,7 @@ def _definition(body: TemplateIn) -> dict[str, object]:
 def define(body: TemplateIn) -> Response:
     """Define a label template or upload a ZPL format (version 1)."""
     view = label_templates.define_template(database(), _definition(body), actor().name)
-    return json_response(view, 201, model=TemplateOut,
-                         headers={"Location": f"/api/v1/templates/{view['name']}"})
+    return json_response(view, 201, headers={"Location": f"/api/v1/templates/{view.name}"})
 
 
 @bp.put("/<name>")
@@ -42,22 +41,22 @@ def define(body: TemplateIn) -> Response:
 def new_version(name: str, body: TemplateIn) -> Response:
     """Add a new version of a template; the first one of a shipped name overrides it."""
     return json_response(label_templates.new_template_version(database(), name, _definition(body),
-                                                        actor().name), model=TemplateOut)
+                                                              actor().name))
 
 
 @bp.get("")
 @endpoint(query=PageQuery, answers={200: TemplateListOut}, tags=TAGS)
 def list_templates(query: PageQuery) -> Response:
     """List stored and shipped templates by name."""
-    page = label_templates.list_templates(database(), limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=TemplateListOut)
+    return json_response(label_templates.list_templates(database(), limit=query.limit,
+                                                        cursor=query.cursor))
 
 
 @bp.get("/<name>")
 @endpoint(answers={200: TemplateDetailOut}, tags=TAGS)
 def read(name: str) -> Response:
     """Read a template with all its stored versions."""
-    return json_response(label_templates.read_template(database(), name), model=TemplateDetailOut)
+    return json_response(label_templates.read_template(database(), name))
 
 
 @bp.get("/<name>/preview.png")

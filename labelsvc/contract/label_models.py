@@ -19,6 +19,7 @@ def _supported_dpi(dpi: int) -> int:
 Dpi = Annotated[int, AfterValidator(_supported_dpi),
                 Field(description="203, 300 or 600 (8, 12 or 24 dots per mm)")]
 MAX_RENDER_IDENTIFIERS = 10_000
+TemplateKind = Literal["label", "zpl"]
 
 
 class TemplateIn(BaseModel):
@@ -42,7 +43,7 @@ class TemplateOut(BaseModel):
     """A template's current version; shipped templates are version 0 until overridden."""
 
     name: str
-    kind: Literal["label", "zpl"]
+    kind: TemplateKind
     source: Literal["stored", "shipped"]
     version: int
     definition: dict[str, Any]
@@ -54,7 +55,7 @@ class TemplateVersionOut(BaseModel):
     """One stored version of a template."""
 
     version: int
-    kind: Literal["label", "zpl"]
+    kind: TemplateKind
     definition: dict[str, Any]
     created_at: str
     created_by: str

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import (
     Column,
@@ -199,6 +199,14 @@ def utc(moment: dt.datetime | None) -> dt.datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+@overload
+def iso(moment: dt.datetime | dt.date) -> str: ...
+@overload
+def iso(moment: None) -> None: ...
+@overload
+def iso(moment: dt.datetime | dt.date | None) -> str | None: ...
 
 
 def iso(moment: dt.datetime | dt.date | None) -> str | None:

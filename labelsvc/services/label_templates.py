@@ -12,25 +12,34 @@ import datetime as dt
 import json
 import re
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, Final, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import Connection, insert, select, update
 
+from labelsvc.contract.label_models import (
+    TemplateDetailOut,
+    TemplateKind,
+    TemplateListOut,
+    TemplateOut,
+    TemplateVersionOut,
+)
 from labelsvc.errors import NotFound, TemplateExists, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import label_template_versions, label_templates
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from templates import Template, TemplateError, ZplTemplate, field_errors, shipped_templates
 from templates.layout import layout
 from templates.loader import SHIPPED_DIR
 from templates.units import DOTS_PER_MM
 
-LABEL, ZPL = "label", "zpl"
+LABEL: Final = "label"
+ZPL: Final = "zpl"
 NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 MAX_ZPL_CHARS = 2_000_000
 Compiled = Template | ZplTemplate
+Answer = TypeVar("Answer", bound=TemplateOut)
 
 
 @cache
@@ -101,7 +110,7 @@ def compile_template(kind: str, definition: dict[str, Any]) -> Compiled:
     return _compile(kind, json.dumps(definition, sort_keys=True, default=str))
 
 
-def kind_of(definition: dict[str, Any]) -> str:
+def kind_of(definition: dict[str, Any]) -> TemplateKind:
     """Say whether a definition is a ZPL format or a template of elements."""
     if "zpl" in definition and "elements" in definition:
         raise _refusal({"zpl": "send either elements or zpl, not both"})
@@ -113,18 +122,19 @@ def placeholders_of(compiled: Compiled) -> list[str]:
     return sorted(compiled.placeholders)
 
 
-def _view(name: str, kind: str, version: int, definition: dict[str, Any], compiled: Compiled,
-          *, source: str) -> dict[str, Any]:
-    """The template object of the API."""
-    return {"name": name, "kind": kind, "source": source, "version": version,
-            "definition": definition, "placeholders": placeholders_of(compiled),
-            "overrides_shipped": source == "stored" and name in shipped()}
+def _stored_view(answer: type[Answer], name: str, kind: TemplateKind, version: int,
+                 definition: dict[str, Any], compiled: Compiled, **more: Any) -> Answer:
+    """A stored template version as the template answer (`more`: a detail's versions)."""
+    return answer(name=name, kind=kind, source="stored", version=version,
+                  definition=definition, placeholders=placeholders_of(compiled),
+                  overrides_shipped=name in shipped(), **more)
 
 
-def _shipped_view(template: Template) -> dict[str, Any]:
+def _shipped_view(answer: type[Answer], template: Template, **more: Any) -> Answer:
     """A shipped template as version 0."""
-    definition = template.model_dump(mode="json")
-    return _view(template.name, LABEL, 0, definition, template, source="shipped")
+    return answer(name=template.name, kind=LABEL, source="shipped", version=0,
+                  definition=template.model_dump(mode="json"),
+                  placeholders=placeholders_of(template), overrides_shipped=False, **more)
 
 
 def _current_row(conn: Connection, name: str) -> Any:
@@ -156,13 +166,13 @@ def find_template(conn: Connection, name: str) -> Compiled | None:
     return shipped().get(name)
 
 
-def _checked(definition: dict[str, Any]) -> tuple[str, Compiled]:
+def _checked(definition: dict[str, Any]) -> tuple[TemplateKind, Compiled]:
     """Validate a submitted definition and say its kind."""
     kind = kind_of(definition)
     return kind, compile_template(kind, definition)
 
 
-def define_template(db: Database, definition: dict[str, Any], actor: str) -> dict[str, Any]:
+def define_template(db: Database, definition: dict[str, Any], actor: str) -> TemplateOut:
     """Store a new template as version 1; a stored or shipped name is refused (PUT overrides)."""
     kind, compiled = _checked(definition)
     name = str(definition["name"])
@@ -180,11 +190,11 @@ def define_template(db: Database, definition: dict[str, Any], actor: str) -> dic
         conn.execute(insert(label_template_versions).values(
             template_id=template_id, version=1, kind=kind, definition=definition,
             created_at=now, created_by=actor))
-    return _view(name, kind, 1, definition, compiled, source="stored")
+    return _stored_view(TemplateOut, name, kind, 1, definition, compiled)
 
 
 def new_template_version(db: Database, name: str, definition: dict[str, Any],
-                         actor: str) -> dict[str, Any]:
+                         actor: str) -> TemplateOut:
     """Store a new version of a template (the first stored version overrides a shipped one)."""
     definition = {**definition, "name": definition.get("name", name)}
     if definition["name"] != name:
@@ -206,10 +216,10 @@ def new_template_version(db: Database, name: str, definition: dict[str, Any],
             created_at=now, created_by=actor))
         conn.execute(update(label_templates).where(label_templates.c.id == row.id)
                      .values(current_version=version, kind=kind))
-    return _view(name, kind, version, definition, compiled, source="stored")
+    return _stored_view(TemplateOut, name, kind, version, definition, compiled)
 
 
-def _stored_views(conn: Connection, after: str | None, limit: int) -> list[dict[str, Any]]:
+def _stored_views(conn: Connection, after: str | None, limit: int) -> list[TemplateOut]:
     """Current versions of stored templates after a name."""
     query = (select(label_templates.c.name, label_template_versions.c.version,
                     label_template_versions.c.kind, label_template_versions.c.definition)
@@ -219,30 +229,30 @@ def _stored_views(conn: Connection, after: str | None, limit: int) -> list[dict[
              .order_by(label_templates.c.name).limit(limit))
     if after is not None:
         query = query.where(label_templates.c.name > after)
-    return [_view(r.name, r.kind, r.version, r.definition,
-                  compile_template(r.kind, r.definition), source="stored")
+    return [_stored_view(TemplateOut, r.name, r.kind, r.version, r.definition,
+                         compile_template(r.kind, r.definition))
             for r in conn.execute(query)]
 
 
-def list_templates(db: Database, *, limit: int, cursor: str | None) -> Page:
+def list_templates(db: Database, *, limit: int, cursor: str | None) -> TemplateListOut:
     """List stored and shipped templates by name (a stored one hides the shipped of its name)."""
     position = decode_cursor(cursor)
     after = str(position[0]) if position else None
     with db.transaction(write=False) as conn:
         stored = _stored_views(conn, after, limit + 1)
-    names = {v["name"] for v in stored}
-    more_shipped = [_shipped_view(t) for name, t in sorted(shipped().items())
+    names = {v.name for v in stored}
+    more_shipped = [_shipped_view(TemplateOut, t) for name, t in sorted(shipped().items())
                     if (after is None or name > after) and name not in names]
-    merged = sorted(stored + more_shipped, key=lambda v: str(v["name"]))
+    merged = sorted(stored + more_shipped, key=lambda v: v.name)
     if len(stored) > limit:  # stored names past the last one read may hide shipped ones
-        last_read = stored[-1]["name"]
-        merged = [v for v in merged if v["name"] <= last_read]
+        last_read = stored[-1].name
+        merged = [v for v in merged if v.name <= last_read]
     items = merged[:limit]
-    next_cursor = encode_cursor(items[-1]["name"]) if len(merged) > limit else None
-    return Page(items, next_cursor)
+    next_cursor = encode_cursor(items[-1].name) if len(merged) > limit else None
+    return TemplateListOut(items=items, next_cursor=next_cursor)
 
 
-def read_template(db: Database, name: str) -> dict[str, Any]:
+def read_template(db: Database, name: str) -> TemplateDetailOut:
     """Read a template with all its stored versions (a shipped one has none)."""
     with db.transaction(write=False) as conn:
         current = _current_row(conn, name)
@@ -250,14 +260,13 @@ def read_template(db: Database, name: str) -> dict[str, Any]:
             select(label_template_versions)
             .where(label_template_versions.c.template_id == current.id)
             .order_by(label_template_versions.c.version)).all()
+    versions = [TemplateVersionOut(version=r.version, kind=r.kind, definition=r.definition,
+                                   created_at=iso(r.created_at), created_by=r.created_by)
+                for r in rows]
     if current is None:
         if name not in shipped():
             raise NotFound(f"no template named {name}")
-        view = _shipped_view(shipped()[name])
-    else:
-        view = _view(name, current.kind, current.version, current.definition,
-                     compile_template(current.kind, current.definition), source="stored")
-    view["versions"] = [{"version": r.version, "kind": r.kind, "definition": r.definition,
-                         "created_at": iso(r.created_at), "created_by": r.created_by}
-                        for r in rows]
-    return view
+        return _shipped_view(TemplateDetailOut, shipped()[name], versions=versions)
+    return _stored_view(TemplateDetailOut, name, current.kind, current.version,
+                        current.definition,
+                        compile_template(current.kind, current.definition), versions=versions)

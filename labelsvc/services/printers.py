@@ -10,11 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Row, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from labelsvc.contract.print_models import PrinterListOut, PrinterOut, PrinterStatusOut
 from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import printers
 from labelsvc.registry.queries import iso
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
 from printers import DRIVERS, PrinterDriver, PrinterError, UnknownDriver
 
@@ -81,15 +82,16 @@ def check_drivers(db: Database) -> list[str]:
     return missing
 
 
-def printer_object(row: Row[Any] | Any) -> dict[str, Any]:
-    """The printer object of the API."""
+def printer_answer(row: Row[Any] | Any) -> PrinterOut:
+    """The printer answer of a printer row."""
     settings = dict(row.settings or {})
-    return {"name": row.name, "driver": row.driver, "dpi": row.dpi,
-            "host": settings.get("host"), "port": settings.get("port"),
-            "directory": settings.get("directory"), "settings": settings,
-            "media": row.media or {}, "site": (row.location or {}).get("site"),
-            "line": (row.location or {}).get("line"), "created_at": iso(row.created_at),
-            "created_by": row.created_by}
+    location = row.location or {}
+    return PrinterOut(name=row.name, driver=row.driver, dpi=row.dpi,
+                      host=settings.get("host"), port=settings.get("port"),
+                      directory=settings.get("directory"), settings=settings,
+                      media=row.media or {}, site=location.get("site"),
+                      line=location.get("line"), created_at=iso(row.created_at),
+                      created_by=row.created_by)
 
 
 def find_printer(conn: Connection, name: str) -> Row[Any] | None:
@@ -106,7 +108,7 @@ def require_printer(conn: Connection, name: str) -> Row[Any]:
     return row
 
 
-def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> dict[str, Any]:
+def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> PrinterOut:
     """Define a printer; a name in use is refused."""
     check_driver(definition)
     try:
@@ -118,12 +120,12 @@ def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> di
                 name=definition.name, driver=definition.driver, settings=definition.settings,
                 dpi=definition.dpi, media=definition.media, location=definition.location,
                 created_at=dt.datetime.now(dt.UTC), created_by=actor.name, lease_epoch=0))
-            return printer_object(require_printer(conn, definition.name))
+            return printer_answer(require_printer(conn, definition.name))
     except IntegrityError:
         raise PrinterExists(f"a printer named {definition.name} exists already") from None
 
 
-def list_printers(db: Database, *, limit: int, cursor: str | None) -> Page:
+def list_printers(db: Database, *, limit: int, cursor: str | None) -> PrinterListOut:
     """List printers by name, one page at a time."""
     after = decode_cursor(cursor)
     query = select(printers).where(printers.c.deleted_at.is_(None)).order_by(printers.c.name)
@@ -132,24 +134,25 @@ def list_printers(db: Database, *, limit: int, cursor: str | None) -> Page:
     with db.transaction(write=False) as conn:
         rows = conn.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
-    return Page([printer_object(r) for r in rows[:limit]],
-                encode_cursor(rows[limit - 1].name) if more else None)
+    return PrinterListOut(items=[printer_answer(r) for r in rows[:limit]],
+                          next_cursor=encode_cursor(rows[limit - 1].name) if more else None)
 
 
-def read_printer(db: Database, name: str) -> dict[str, Any]:
+def read_printer(db: Database, name: str) -> PrinterOut:
     """Read one printer."""
     with db.transaction(write=False) as conn:
-        return printer_object(require_printer(conn, name))
+        return printer_answer(require_printer(conn, name))
 
 
-def printer_status(db: Database, name: str) -> dict[str, Any]:
+def printer_status(db: Database, name: str) -> PrinterStatusOut:
     """The last `~HS` answer a worker read, with when, kept in the database."""
     with db.transaction(write=False) as conn:
         row = require_printer(conn, name)
     status = row.status
-    return {"printer": row.name, "checked_at": iso(row.checked_at),
-            "reason": row.status_reason, "ready": status is not None and
-            row.status_reason is None, "status": status}
+    return PrinterStatusOut(printer=row.name, checked_at=iso(row.checked_at),
+                            reason=row.status_reason,
+                            ready=status is not None and row.status_reason is None,
+                            status=status)
 
 
 def store_status(conn: Connection, printer_id: int, status: dict[str, Any] | None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Connection, Integer, Row, insert, select, update
 
+from labelsvc.contract.print_models import JobLabelOut, JobLabelsOut, JobListOut, JobOut
 from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
@@ -20,7 +21,7 @@ from labelsvc.registry.models import events, identifiers, print_job_labels, prin
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
 from labelsvc.services import job_states
 from labelsvc.services.labels import find_template
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.printers import find_printer, require_printer
 from labelsvc.services.tokens import Actor
 
@@ -36,14 +37,14 @@ class PrintRequest:
     copies: int = 1
 
 
-def job_object(row: Row[Any] | Any, printer_name: str) -> dict[str, Any]:
-    """The print job object of the API."""
-    return {"id": row.id, "printer": printer_name, "template": row.template,
-            "status": row.status, "reason": row.reason, "detail": row.detail,
-            "total": row.total, "printed": row.printed, "copies": row.copies,
-            "cancel_requested": bool(row.cancel_requested), "reprint_of": row.reprint_of,
-            "created_at": iso(row.created_at), "created_by": row.created_by,
-            "started_at": iso(row.started_at), "finished_at": iso(row.finished_at)}
+def job_answer(row: Row[Any] | Any) -> JobOut:
+    """The print job answer of a job row loaded with its printer's name."""
+    return JobOut(id=row.id, printer=row.printer_name, template=row.template,
+                  status=row.status, reason=row.reason, detail=row.detail,
+                  total=row.total, printed=row.printed, copies=row.copies,
+                  cancel_requested=bool(row.cancel_requested), reprint_of=row.reprint_of,
+                  created_at=iso(row.created_at), created_by=row.created_by,
+                  started_at=iso(row.started_at), finished_at=iso(row.finished_at))
 
 
 def _job_select() -> Any:
@@ -76,7 +77,7 @@ def already_printed(conn: Connection, identifier_ids: Sequence[int]) -> set[int]
 
 def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
                actor: Actor, *, field_prefix: str = "", reprint_of: int | None = None,
-               all_reprints: bool = False, fresh: bool = False) -> dict[str, Any]:
+               all_reprints: bool = False, fresh: bool = False) -> JobOut:
     """Write a job and its labels (identifier-major, copies together) in `conn`'s transaction.
 
     `fresh` identifiers were just issued and cannot have been printed; otherwise labels
@@ -112,11 +113,11 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
         insert_rows(conn, print_job_labels, {"job_id": job_id, "state": "pending", "sends": 0},
                     {"position": (Integer(), positions), "identifier_id": (BigInteger(), ids),
                      "copy": (Integer(), copy_numbers), "reprint": (Boolean(), reprints)})
-    return job_object(load_job(conn, job_id), printer.name)
+    return job_answer(load_job(conn, job_id))
 
 
 def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest,
-                      actor: Actor) -> dict[str, Any]:
+                      actor: Actor) -> JobOut:
     """Print (or print again) identifiers already in the registry."""
     with db.transaction() as conn:
         found = ids_for_values(conn, values)
@@ -128,15 +129,15 @@ def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest
         return create_job(conn, [found[v] for v in values], request, actor)
 
 
-def read_job(db: Database, job_id: int) -> dict[str, Any]:
+def read_job(db: Database, job_id: int) -> JobOut:
     """Read one job with its progress."""
     with db.transaction(write=False) as conn:
         row = load_job(conn, job_id)
-    return job_object(row, row.printer_name)
+    return job_answer(row)
 
 
 def list_jobs(db: Database, *, printer: str | None, status: str | None, limit: int,
-              cursor: str | None) -> Page:
+              cursor: str | None) -> JobListOut:
     """List jobs, newest first, optionally of one printer and in one status."""
     after = decode_cursor(cursor)
     query = _job_select().order_by(print_jobs.c.id.desc())
@@ -153,11 +154,11 @@ def list_jobs(db: Database, *, printer: str | None, status: str | None, limit: i
     with db.transaction(write=False) as conn:
         rows = conn.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
-    return Page([job_object(r, r.printer_name) for r in rows[:limit]],
-                encode_cursor(rows[limit - 1].id) if more else None)
+    return JobListOut(items=[job_answer(r) for r in rows[:limit]],
+                      next_cursor=encode_cursor(rows[limit - 1].id) if more else None)
 
 
-def job_labels(db: Database, job_id: int, *, limit: int, cursor: str | None) -> Page:
+def job_labels(db: Database, job_id: int, *, limit: int, cursor: str | None) -> JobLabelsOut:
     """Page through a job's labels in print order with their state."""
     after = decode_cursor(cursor)
     query = (select(print_job_labels.c.position, identifiers.c.value, print_job_labels.c.copy,
@@ -174,21 +175,22 @@ def job_labels(db: Database, job_id: int, *, limit: int, cursor: str | None) -> 
         load_job(conn, job_id)
         rows = conn.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
-    items = [{"value": r.value, "copy": r.copy, "state": r.state, "sends": r.sends}
+    items = [JobLabelOut(value=r.value, copy=r.copy, state=r.state, sends=r.sends)
              for r in rows[:limit]]
-    return Page(items, encode_cursor(rows[limit - 1].position) if more else None)
+    return JobLabelsOut(items=items,
+                        next_cursor=encode_cursor(rows[limit - 1].position) if more else None)
 
 
-def cancel_job(db: Database, job_id: int, actor: Actor) -> tuple[dict[str, Any], int]:
+def cancel_job(db: Database, job_id: int, actor: Actor) -> tuple[JobOut, int]:
     """Cancel a job: at once when waiting (200), before its next label when printing (202)."""
     with db.transaction() as conn:
         at_once = job_states.cancel(conn, load_job(conn, job_id, lock=True), actor.name)
         row = load_job(conn, job_id)
-    return job_object(row, row.printer_name), 200 if at_once else 202
+    return job_answer(row), 200 if at_once else 202
 
 
 def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
-                template: str | None, copies: int | None) -> dict[str, Any]:
+                template: str | None, copies: int | None) -> JobOut:
     """Print a job's identifiers again as a new job, every label recorded as a reprint."""
     with db.transaction() as conn:
         old = load_job(conn, job_id)

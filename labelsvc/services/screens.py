@@ -11,6 +11,8 @@ from typing import Any
 import pydantic
 from sqlalchemy import select
 
+from labelsvc.contract.label_models import TemplateOut
+from labelsvc.contract.print_models import PrinterOut
 from labelsvc.errors import (
     LabelsvcError,
     SchemeOverlap,
@@ -120,14 +122,22 @@ def printer_board(db: Database) -> list[dict[str, Any]]:
     """Every printer with the last status a worker read."""
     board = []
     for printer in printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items:
-        board.append({**printer, "state": printers.printer_status(db, printer["name"])})
+        board.append({**printer.model_dump(), "state": printers.printer_status(db, printer.name)})
     return board
 
 
-def print_choices(db: Database) -> dict[str, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class PrintChoices:
     """The printers and label templates a print form offers."""
-    return {"printers": printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items,
-            "templates": label_templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items}
+
+    printers: list[PrinterOut]
+    templates: list[TemplateOut]
+
+
+def print_choices(db: Database) -> PrintChoices:
+    """The printers and label templates a print form offers."""
+    return PrintChoices(printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items,
+                        label_templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items)
 
 
 def png_data_uri(png: bytes) -> str:

@@ -30,8 +30,8 @@ def index() -> Response:
 def detail(name: str) -> Response:
     """A template with sample-data previews (a ZPL format at its own dpi only)."""
     template = label_templates.read_template(database(), name)
-    own = template["definition"].get("dpi", 203)
-    dpis = (own,) if template["kind"] == "zpl" else screens.PREVIEW_DPIS
+    own = template.definition.get("dpi", 203)
+    dpis = (own,) if template.kind == "zpl" else screens.PREVIEW_DPIS
     return render("labels/detail.html", template=template,
                   previews=screens.template_previews(database(), name, dpis))
 
@@ -75,7 +75,7 @@ def upload() -> Response:
                                                        definition, actor().name)
             else:
                 saved = label_templates.define_template(database(), definition, actor().name)
-            return redirect(url_for("web.labels.detail", name=saved["name"]))  # type: ignore
+            return redirect(url_for("web.labels.detail", name=saved.name))  # type: ignore
         except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
             detail, errors = refusal(exc)
             errors = errors or {"name": detail}

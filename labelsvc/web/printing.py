@@ -118,7 +118,7 @@ def reprint(job_id: int) -> Response:
         detail, _ = refusal(exc)
         return redirect(url_for("web.printing.job_page", job_id=job_id,  # type: ignore
                                 detail=detail))
-    return redirect(url_for("web.printing.job_page", job_id=job["id"]))  # type: ignore
+    return redirect(url_for("web.printing.job_page", job_id=job.id))  # type: ignore
 
 
 @bp.post("/identifiers/<path:value>/print")
@@ -136,4 +136,4 @@ def print_again(value: str) -> Response:
         detail, _ = refusal(exc)
         return redirect(url_for("web.lookup.record", value=value,  # type: ignore
                                 detail=detail))
-    return redirect(url_for("web.printing.job_page", job_id=job["id"]))  # type: ignore
+    return redirect(url_for("web.printing.job_page", job_id=job.id))  # type: ignore

@@ -114,6 +114,7 @@ def test_twenty_labels_each_once_in_order(api, worker, sim):
     assert issued["print_job"]["status"] == "queued" and issued["print_job"]["total"] == 20
     done = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "done")
     assert (done["printed"], done["total"], done["reason"]) == (20, 20, None)
+    assert list(issued["print_job"]) == list(done)  # the issue answer's job is the job answer
     assert printed_values(sim, values) == values
     assert {(x["state"], x["sends"]) for x in labels(api, done["id"])} == {("printed", 1)}
     assert [x["value"] for x in labels(api, done["id"])] == values

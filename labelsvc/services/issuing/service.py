@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from labelsvc.contract.print_models import JobOut
 from labelsvc.errors import LabelsvcError
 from labelsvc.registry.database import Database
 from labelsvc.registry.queries import identifier_object
@@ -32,7 +33,7 @@ class Issued:
 
     values: list[str]
     shared: dict[str, Any]
-    print_job: dict[str, Any] | None
+    print_job: JobOut | None
 
     @property
     def identifiers(self) -> list[dict[str, Any]]:
@@ -131,7 +132,7 @@ class Issuer:
 
     @staticmethod
     def _issued(actor: Actor, prepared: Prepared, done: Recorded,
-                print_job: dict[str, Any] | None) -> Issued:
+                print_job: JobOut | None) -> Issued:
         """The answer to an issue request, once its transaction has committed."""
         current = prepared.current
         log.info("%s issued %d %s(s) of %s", actor.name, len(done), current.scheme.kind,
