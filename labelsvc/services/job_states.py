@@ -265,10 +265,17 @@ def _print_events(conn: Connection, job: Row[Any], printer_name: str, labels: li
 
 
 def hold(db: Database, job_id: int, reason: str, detail: str,
-         backoff: Callable[[int], float]) -> int:
-    """Hold a job on a printer fault until its next attempt; return the failures so far."""
+         backoff: Callable[[int], float], *, printer_id: int | None = None,
+         status: dict[str, Any] | None = None) -> int:
+    """Hold a job on a printer fault until its next attempt; return the failures so far.
+
+    With `printer_id`, the printer's status (what the attempt learnt) is kept in the same
+    transaction: whoever sees the job held sees the printer's fault too.
+    """
     with db.transaction() as conn:
         row = lock_job(conn, job_id, jobs_c.status, jobs_c.attempts)
+        if printer_id is not None:
+            store_status(conn, printer_id, status, reason)
         if not may_become(row.status, "held"):
             return int(row.attempts)
         attempts = int(row.attempts) + 1

@@ -134,8 +134,9 @@ class PrinterRun:
             sent = set(exc.unconfirmed)
             job_states.unsend(self.db, job.id, [x for x in self._chunk if x not in sent])
             failures = job_states.hold(self.db, job.id, _held_reason(exc.reason),
-                                       str(exc.cause), self.settings.backoff)
-            self._store_status(_fault_status(exc.cause), _held_reason(exc.reason))
+                                       str(exc.cause), self.settings.backoff,
+                                       printer_id=self.printer_id,
+                                       status=_fault_status(exc.cause))
             log.warning("printer %s %s; job %s held (%d labels to send again, retry %d in "
                         "%.1f s)", printer.name, _plain(exc.reason), job.id,
                         len(exc.unconfirmed), failures, self.settings.backoff(failures))

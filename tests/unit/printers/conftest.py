@@ -1,4 +1,6 @@
-"""Fixtures: a virtual printer on loopback and a `zpl-tcp` driver with short timeouts."""
+"""Fixtures: a virtual printer on loopback and a `zpl-tcp` driver with short timeouts; every test
+runs with the `file` driver unconfined, whatever an application built earlier in the same
+process set as its spool root."""
 
 from __future__ import annotations
 
@@ -6,8 +8,15 @@ from collections.abc import Iterator
 
 import pytest
 
-from printers import DRIVERS, PrinterDriver
+from printers import DRIVERS, FileDriver, PrinterDriver
 from printers.sim import VirtualPrinter
+
+
+@pytest.fixture(autouse=True)
+def unconfined_spool() -> Iterator[None]:
+    FileDriver.confine(None)
+    yield
+    FileDriver.confine(None)
 
 
 @pytest.fixture
