@@ -178,7 +178,7 @@ def lot_label_preview(db: Database, *, template: str, scheme: str, fields: dict[
     if missing:
         listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
         raise ValidationFailed(f"enter {listed} to see the label")
-    nxt = scheme_service.preview(db, scheme, fields, date, 1)["identifiers"]
+    nxt = scheme_service.preview(db, scheme, fields, date, 1).identifiers
     value = nxt[0] if nxt else "?"
     data = {"value": value, "lot": value, "kind": "lot", "scheme": scheme, "version": 0,
             "status": "issued", "fields": fields, "issued_at": dt.datetime.now(dt.UTC).isoformat(),
