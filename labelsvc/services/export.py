@@ -8,6 +8,8 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from labelsvc.contract.models import IdentifierOut
+
 # A cell starting with one of these is a formula to a spreadsheet; it is written with a
 # leading apostrophe so a crafted supplier name cannot run anything on a quality engineer's PC.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -25,13 +27,14 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
-    """Write rows as CSV in chunks, header first."""
+def csv_lines(rows: Iterable[IdentifierOut], columns: Sequence[str]) -> Iterator[str]:
+    """Write identifier answers as CSV in chunks, header first; a lot's column a serial does not
+    have (quantity, uom, expiry) is left empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([_cell(getattr(row, c)) for c in columns])
         if buffer.tell() > CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)
