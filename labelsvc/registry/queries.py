@@ -214,8 +214,9 @@ def iso(moment: dt.datetime | dt.date | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, dt.datetime):
-        text = utc(moment).isoformat(timespec="milliseconds")  # type: ignore[union-attr]
-        return text.replace("+00:00", "Z")
+        if moment.tzinfo is None:  # SQLite keeps them naive, in UTC
+            return moment.isoformat(timespec="milliseconds") + "Z"
+        return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return moment.isoformat()
 
 

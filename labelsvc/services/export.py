@@ -14,6 +14,8 @@ from labelsvc.contract.models import IdentifierOut
 # leading apostrophe so a crafted supplier name cannot run anything on a quality engineer's PC.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64_000
+# One encoder for every cell: json.dumps with options builds a new encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _cell(value: Any) -> Any:
@@ -21,7 +23,7 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
