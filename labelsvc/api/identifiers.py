@@ -65,14 +65,14 @@ def search(query: SearchQuery) -> Response:
                         mimetype="text/csv",
                         headers={"Content-Disposition": "attachment; filename=identifiers.csv"})
     page = records.search(database(), filters, limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=IdentifierListOut)
+    return json_response(page)
 
 
 @bp.get("/identifiers/<path:value>")
 @endpoint(answers={200: RecordOut}, tags=TAGS)
 def read(value: str) -> Response:
     """Read an identifier with its events, components, lot and parse."""
-    return json_response(records.read_record(database(), value), model=RecordOut)
+    return json_response(records.read_record(database(), value))
 
 
 @bp.post("/identifiers/<path:value>/events")
@@ -81,23 +81,21 @@ def append_event(value: str, body: EventIn) -> Response:
     """Append an event to an identifier."""
     event = records.append_event(database(), value, type=body.type, at=body.at, data=body.data,
                                  actor=actor())
-    return json_response(event, 201, model=EventOut)
+    return json_response(event, 201)
 
 
 @bp.post("/identifiers/<path:value>/void")
 @endpoint(capability=tokens.VOID, body=VoidIn, answers={200: IdentifierOut}, tags=TAGS)
 def void(value: str, body: VoidIn) -> Response:
     """Void an identifier."""
-    return json_response(records.void(database(), value, reason=body.reason, actor=actor()),
-                         model=IdentifierOut)
+    return json_response(records.void(database(), value, reason=body.reason, actor=actor()))
 
 
 @bp.post("/identifiers/<path:value>/components")
 @endpoint(capability=tokens.COMPONENTS, body=ComponentsIn, answers={200: RecordOut}, tags=TAGS)
 def components(value: str, body: ComponentsIn) -> Response:
     """Record what an identifier was made from."""
-    return json_response(genealogy.add_components(database(), value, body.components, actor()),
-                         model=RecordOut)
+    return json_response(genealogy.add_components(database(), value, body.components, actor()))
 
 
 @bp.get("/identifiers/<path:value>/trace")
@@ -105,7 +103,7 @@ def components(value: str, body: ComponentsIn) -> Response:
 def trace(value: str, query: TraceQuery) -> Response:
     """Trace down (what it is made of) or up (what contains it)."""
     return json_response(genealogy.trace(database(), value, query.direction, limit=query.limit,
-                                         cursor=query.cursor), model=TraceOut)
+                                         cursor=query.cursor))
 
 
 @bp.get("/recall")
@@ -113,4 +111,4 @@ def trace(value: str, query: TraceQuery) -> Response:
 def recall(query: RecallQuery) -> Response:
     """Every identifier that contains the given one, transitively."""
     return json_response(genealogy.recall(database(), query.identifier, limit=query.limit,
-                                          cursor=query.cursor), model=TraceOut)
+                                          cursor=query.cursor))

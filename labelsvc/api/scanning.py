@@ -17,11 +17,11 @@ TAGS = ("scanning",)
 @endpoint(body=ParseIn, answers={200: ParseOut}, tags=TAGS)
 def parse(body: ParseIn) -> Response:
     """Say which scheme a value fits and what its parts mean."""
-    return json_response(scanning.parse(database(), body.value), model=ParseOut)
+    return json_response(scanning.parse(database(), body.value))
 
 
 @bp.post("/scan")
 @endpoint(body=ScanIn, answers={200: ScanOut}, tags=TAGS)
 def scan(body: ScanIn) -> Response:
     """Decode scanner text (GS1 or plain) and look up the records it names."""
-    return json_response(scanning.scan(database(), body.data), model=ScanOut)
+    return json_response(scanning.scan(database(), body.data))

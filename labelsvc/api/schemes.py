@@ -32,8 +32,7 @@ def _definition(body: SchemeDefinitionIn) -> dict[str, object]:
 def define(body: SchemeDefinitionIn) -> Response:
     """Define a scheme (version 1)."""
     view = schemes.define_scheme(database(), _definition(body), actor().name)
-    return json_response(view, 201, model=SchemeOut,
-                         headers={"Location": f"/api/v1/schemes/{view['name']}"})
+    return json_response(view, 201, headers={"Location": f"/api/v1/schemes/{view.name}"})
 
 
 @bp.put("/<name>")
@@ -41,28 +40,25 @@ def define(body: SchemeDefinitionIn) -> Response:
           tags=TAGS)
 def new_version(name: str, body: SchemeDefinitionIn) -> Response:
     """Add a new version of a scheme."""
-    return json_response(schemes.new_version(database(), name, _definition(body), actor().name),
-                         model=SchemeOut)
+    return json_response(schemes.new_version(database(), name, _definition(body), actor().name))
 
 
 @bp.get("")
 @endpoint(query=PageQuery, answers={200: SchemeListOut}, tags=TAGS)
 def list_schemes(query: PageQuery) -> Response:
     """List schemes."""
-    page = schemes.list_schemes(database(), limit=query.limit, cursor=query.cursor)
-    return json_response(vars(page), model=SchemeListOut)
+    return json_response(schemes.list_schemes(database(), limit=query.limit, cursor=query.cursor))
 
 
 @bp.get("/<name>")
 @endpoint(answers={200: SchemeDetailOut}, tags=TAGS)
 def read(name: str) -> Response:
     """Read a scheme with all its versions."""
-    return json_response(schemes.read_scheme(database(), name), model=SchemeDetailOut)
+    return json_response(schemes.read_scheme(database(), name))
 
 
 @bp.post("/<name>/preview")
 @endpoint(body=PreviewIn, answers={200: PreviewOut}, tags=TAGS)
 def preview(name: str, body: PreviewIn) -> Response:
     """Show the next values of a counter without consuming them."""
-    return json_response(schemes.preview(database(), name, body.fields, body.date, body.count),
-                         model=PreviewOut)
+    return json_response(schemes.preview(database(), name, body.fields, body.date, body.count))

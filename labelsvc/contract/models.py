@@ -138,6 +138,7 @@ class LotsIn(IssueIn):
 class WarrantyOut(BaseModel):
     """Warranty counted from the first `shipped` event."""
 
+    model_config = ConfigDict(frozen=True)
     days: int
     starts: str | None
     ends: str | None

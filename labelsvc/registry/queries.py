@@ -1,10 +1,10 @@
-"""Shared queries: the identifier object, lookups, and insert-if-absent."""
+"""Shared queries: identifier rows, lookups, bulk and insert-if-absent writes, stored values."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, overload
@@ -157,7 +157,7 @@ def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]
 
 
 def identifier_select() -> Select[Any]:
-    """Select the columns of the identifier object, with scheme name and lot value."""
+    """Select the columns of the identifier answer, with scheme name and lot value."""
     i = Identifier
     return (
         select(i.id, i.value, i.kind, Scheme.name.label("scheme"),
@@ -214,8 +214,9 @@ def iso(moment: dt.datetime | dt.date | None) -> str | None:
     if moment is None:
         return None
     if isinstance(moment, dt.datetime):
-        text = utc(moment).isoformat(timespec="milliseconds")  # type: ignore[union-attr]
-        return text.replace("+00:00", "Z")
+        if moment.tzinfo is None:  # SQLite keeps them naive, in UTC
+            return moment.isoformat(timespec="milliseconds") + "Z"
+        return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     return moment.isoformat()
 
 
@@ -225,32 +226,3 @@ def number(value: Decimal | float | None) -> int | float | None:
         return None
     as_float = float(value)
     return int(as_float) if as_float.is_integer() else as_float
-
-
-def warranty(days: int | None, shipped_at: dt.datetime | None,
-             today: dt.date | None = None) -> dict[str, Any] | None:
-    """Describe a warranty counted from the first `shipped` event."""
-    if days is None:
-        return None
-    if shipped_at is None:
-        return {"days": days, "starts": None, "ends": None, "status": "not-started"}
-    starts = utc(shipped_at).date()  # type: ignore[union-attr]
-    ends = starts + dt.timedelta(days=days)
-    today = today or dt.datetime.now(dt.UTC).date()
-    return {"days": days, "starts": starts.isoformat(), "ends": ends.isoformat(),
-            "status": "active" if today < ends else "expired"}
-
-
-def identifier_object(row: Mapping[str, Any] | Row[Any]) -> dict[str, Any]:
-    """Build the identifier object of the API from a row with `identifier_select` columns."""
-    m: Mapping[str, Any] = row._mapping if isinstance(row, Row) else row  # type: ignore[assignment]
-    obj: dict[str, Any] = {
-        "value": m["value"], "kind": m["kind"], "scheme": m["scheme"], "version": m["version"],
-        "status": m["status"], "fields": m["fields"] or {}, "date": iso(m["production_date"]),
-        "issued_at": iso(m["issued_at"]), "issued_by": m["issued_by"], "lot": m["lot"],
-        "attributes": m["attributes"] or {},
-        "warranty": warranty(m["warranty_days"], m["shipped_at"]),
-    }
-    if m["kind"] == "lot":
-        obj.update(quantity=number(m["quantity"]), uom=m["uom"], expiry=iso(m["expiry"]))
-    return obj

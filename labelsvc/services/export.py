@@ -8,10 +8,14 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from labelsvc.contract.models import IdentifierOut
+
 # A cell starting with one of these is a formula to a spreadsheet; it is written with a
 # leading apostrophe so a crafted supplier name cannot run anything on a quality engineer's PC.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64_000
+# One encoder for every cell: json.dumps with options builds a new encoder per call.
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _cell(value: Any) -> Any:
@@ -19,19 +23,20 @@ def _cell(value: Any) -> Any:
     if value is None:
         return ""
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
+        return _JSON(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def csv_lines(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> Iterator[str]:
-    """Write rows as CSV in chunks, header first."""
+def csv_lines(rows: Iterable[IdentifierOut], columns: Sequence[str]) -> Iterator[str]:
+    """Write identifier answers as CSV in chunks, header first; a lot's column a serial does not
+    have (quantity, uom, expiry) is left empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)
     for row in rows:
-        writer.writerow([_cell(row.get(c)) for c in columns])
+        writer.writerow([_cell(getattr(row, c)) for c in columns])
         if buffer.tell() > CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
+from labelsvc.contract.models import RecordOut, TraceItem, TraceOut
 from labelsvc.errors import ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, genealogy, identifiers
@@ -15,11 +15,11 @@ from labelsvc.registry.queries import (
     chunks,
     find_identifiers_by_id,
     hold_lock,
-    identifier_object,
     ids_for_values,
     insert_ignoring_conflicts,
 )
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.identifiers import identifier_out
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.records import read_record, require_row
 from labelsvc.services.tokens import Actor
 
@@ -72,7 +72,7 @@ def reachable(conn: Connection, start: int, direction: str) -> list[tuple[int, i
 
 
 def trace(db: Database, value: str, direction: str, *, limit: int,
-          cursor: str | None) -> dict[str, Any]:
+          cursor: str | None) -> TraceOut:
     """Everything an identifier is made of (down) or is part of (up), transitively."""
     after = decode_cursor(cursor)
     with db.transaction(write=False) as conn:
@@ -87,18 +87,18 @@ def trace(db: Database, value: str, direction: str, *, limit: int,
             nodes = [n for n in nodes if (n[1], n[0]) > last]
         page = nodes[:limit]
         rows = find_identifiers_by_id(conn, [n[0] for n in page] + [n[2] for n in page])
-    items = [{**identifier_object(rows[node]), "depth": depth, "via": rows[via].value}
+    items = [identifier_out(rows[node], TraceItem, depth=depth, via=rows[via].value)
              for node, depth, via in page]
     next_cursor = encode_cursor(page[-1][1], page[-1][0]) if len(nodes) > limit else None
-    return {"identifier": identifier_object(root), **vars(Page(items, next_cursor))}
+    return TraceOut(identifier=identifier_out(root), items=items, next_cursor=next_cursor)
 
 
-def recall(db: Database, value: str, *, limit: int, cursor: str | None) -> dict[str, Any]:
+def recall(db: Database, value: str, *, limit: int, cursor: str | None) -> TraceOut:
     """Every identifier that contains `value`, transitively, with its status."""
     return trace(db, value, UP, limit=limit, cursor=cursor)
 
 
-def add_components(db: Database, value: str, components: list[str], actor: Actor) -> dict[str, Any]:
+def add_components(db: Database, value: str, components: list[str], actor: Actor) -> RecordOut:
     """Record that `value` was made from `components`."""
     errors = {f"components[{n}]": "the identifier itself" for n, c in enumerate(components)
               if c == value}

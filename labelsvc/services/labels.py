@@ -7,11 +7,12 @@ Contract (stable; the print worker imports these names):
 - `load_template(conn, name)` — the same, but a missing template raises `NotFound`.
 - `render_records(conn, identifier_ids) -> Iterator[dict]` — the render record of each
   identifier row id, in the order given (an id may repeat, e.g. for copies), read in chunks so
-  memory stays flat. A render record is the identifier object of the API (`value`, `kind`,
-  `scheme`, `version`, `status`, `fields`, `date`, `issued_at`, `issued_by`, `lot`,
-  `attributes`, and for lots `quantity`, `uom`, `expiry`) plus `lot_record` (the lot's own
-  identifier object or None) and `timezone` (the scheme version's zone for the record's site,
-  else its `timezone`, else "UTC"). An id that is not in the registry raises `NotFound`.
+  memory stays flat. A render record is the identifier answer of the API (`IdentifierOut`) as
+  a mapping of the keys it answers (`value`, `kind`, `scheme`, `version`, `status`, `fields`,
+  `date`, `issued_at`, `issued_by`, `lot`, `attributes`, `warranty`, and for lots `quantity`,
+  `uom`, `expiry`) plus `lot_record` (the lot's own answer as a mapping, or None) and
+  `timezone` (the scheme version's zone for the record's site, else its `timezone`, else
+  "UTC"). An id that is not in the registry raises `NotFound`.
 - `iter_render(conn, template, identifier_ids, format, dpi=None) -> Iterator[bytes]` — the
   labels in order: one complete `^XA … ^XZ` format per label for "zpl", one PNG per label for
   "png", PDF pieces for "pdf" (one page per label). A label that cannot render raises
@@ -36,7 +37,8 @@ from sqlalchemy import Connection, select
 from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import scheme_versions, schemes
-from labelsvc.registry.queries import find_identifiers_by_id, identifier_object, ids_for_values
+from labelsvc.registry.queries import find_identifiers_by_id, ids_for_values
+from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.label_templates import Compiled, find_template
 from templates import Template, TemplateError, ZplTemplate, render
 from templates.model import BarcodeElement, TextElement
@@ -107,11 +109,16 @@ def _chunk_records(conn: Connection, ids: Sequence[int], zones: _Zones) -> Itera
         row = rows.get(identifier_id)
         if row is None:
             raise NotFound(f"identifier id {identifier_id} is not in the registry")
-        record = identifier_object(row)
+        record = _render_fields(row)
         lot = lots.get(row.lot_id) if row.lot_id is not None else None
-        record["lot_record"] = identifier_object(lot) if lot is not None else None
+        record["lot_record"] = _render_fields(lot) if lot is not None else None
         record["timezone"] = zones.of(record)
         yield record
+
+
+def _render_fields(row: Any) -> dict[str, Any]:
+    """The identifier answer of a row as the mapping a label's placeholders read."""
+    return identifier_out(row).model_dump(mode="json", exclude_unset=True)
 
 
 def _render(template: Compiled, records: Iterable[Mapping[str, Any]], format: Format,

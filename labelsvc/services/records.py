@@ -10,18 +10,19 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, insert, or_, select, update
 
+from labelsvc.contract.models import EventOut, IdentifierListOut, IdentifierOut, RecordOut
 from labelsvc.errors import AlreadyVoided, NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import Identifier, Scheme, events, genealogy, identifiers
 from labelsvc.registry.queries import (
     LotIdentifier,
     find_identifier,
-    identifier_object,
     identifier_select,
     iso,
     utc,
 )
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.identifiers import identifier_out
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
 
 # Event types that move an identifier to a status of the same name.
@@ -56,29 +57,29 @@ def require_row(conn: Connection, value: str) -> Any:
     return row
 
 
-def event_object(row: Any) -> dict[str, Any]:
-    """The event object of the API."""
-    return {"id": row.id, "type": row.type, "actor": row.actor, "at": iso(row.at),
-            "data": row.data or {}}
+def event_out(row: Any) -> EventOut:
+    """The answer of a stored event."""
+    return EventOut(id=row.id, type=row.type, actor=row.actor, at=iso(row.at),
+                    data=row.data or {})
 
 
-def read_record(db: Database, value: str) -> dict[str, Any]:
+def read_record(db: Database, value: str) -> RecordOut:
     """Read a record with its events, components and lot."""
     from labelsvc.services.scanning import parse_with
 
     with db.transaction(write=False) as conn:
         row = require_row(conn, value)
-        record = identifier_object(row)
-        record["events"] = [event_object(e) for e in conn.execute(
-            select(events).where(events.c.identifier_id == row.id).order_by(events.c.id))]
+        stored_events = conn.execute(
+            select(events).where(events.c.identifier_id == row.id).order_by(events.c.id)).all()
         components = conn.execute(
             identifier_select().join(genealogy, genealogy.c.component_id == Identifier.id)
             .where(genealogy.c.parent_id == row.id).order_by(genealogy.c.id)).all()
-        record["components"] = [identifier_object(c) for c in components]
         lot = find_identifier(conn, row.lot) if row.lot else None
-        record["lot_record"] = identifier_object(lot) if lot is not None else None
-        record["parse"] = parse_with(conn, value, row)
-    return record
+        return identifier_out(
+            row, RecordOut, events=[event_out(e) for e in stored_events],
+            components=[identifier_out(c) for c in components],
+            lot_record=identifier_out(lot) if lot is not None else None,
+            parse=parse_with(conn, value, row))
 
 
 def _filtered(query: Select[Any], f: SearchFilters) -> Select[Any]:
@@ -126,7 +127,8 @@ def _position(row: Any, f: SearchFilters) -> list[Any]:
     return [row.id] if f.expires_before is None else [row.expiry.isoformat(), row.id]
 
 
-def search(db: Database, f: SearchFilters, *, limit: int, cursor: str | None) -> Page:
+def search(db: Database, f: SearchFilters, *, limit: int,
+           cursor: str | None) -> IdentifierListOut:
     """Find identifiers by filters, one page at a time."""
     after = decode_cursor(cursor)
     try:
@@ -136,26 +138,26 @@ def search(db: Database, f: SearchFilters, *, limit: int, cursor: str | None) ->
                                {"cursor": "not a valid cursor"}) from exc
     with db.transaction(write=False) as conn:
         rows = conn.execute(query.limit(limit + 1)).all()
-    items = [identifier_object(r) for r in rows[:limit]]
     next_cursor = encode_cursor(*_position(rows[limit - 1], f)) if len(rows) > limit else None
-    return Page(items, next_cursor)
+    return IdentifierListOut(items=[identifier_out(r) for r in rows[:limit]],
+                             next_cursor=next_cursor)
 
 
-def export(db: Database, f: SearchFilters) -> Iterator[dict[str, Any]]:
+def export(db: Database, f: SearchFilters) -> Iterator[IdentifierOut]:
     """Yield every matching identifier, reading in chunks so memory stays flat."""
     after: list[Any] | None = None
     while True:
         query = _ordered_after(_filtered(identifier_select(), f), f, after)
         with db.transaction(write=False) as conn:
             rows = conn.execute(query.limit(EXPORT_CHUNK)).all()
-        yield from (identifier_object(r) for r in rows)
+        yield from (identifier_out(r) for r in rows)
         if len(rows) < EXPORT_CHUNK:
             return
         after = _position(rows[-1], f)
 
 
 def append_event(db: Database, value: str, *, type: str, at: dt.datetime | None,
-                 data: dict[str, Any], actor: Actor) -> dict[str, Any]:
+                 data: dict[str, Any], actor: Actor) -> EventOut:
     """Append an event; shipping, returns, scrapping and consumption change the status."""
     if not EVENT_TYPE.match(type):
         raise ValidationFailed("an event type is lower-case letters, digits, '-' and '_'",
@@ -177,10 +179,10 @@ def append_event(db: Database, value: str, *, type: str, at: dt.datetime | None,
         event_id = conn.execute(insert(events).values(
             identifier_id=row.id, type=type, actor=actor.name, at=moment, data=data)
             .returning(events.c.id)).scalar_one()
-    return {"id": event_id, "type": type, "actor": actor.name, "at": iso(moment), "data": data}
+    return EventOut(id=event_id, type=type, actor=actor.name, at=iso(moment), data=data)
 
 
-def void(db: Database, value: str, *, reason: str, actor: Actor) -> dict[str, Any]:
+def void(db: Database, value: str, *, reason: str, actor: Actor) -> IdentifierOut:
     """Void an identifier: a status and an event, never a deletion."""
     with db.transaction() as conn:
         row = require_row(conn, value)
@@ -195,4 +197,4 @@ def void(db: Database, value: str, *, reason: str, actor: Actor) -> dict[str, An
         conn.execute(insert(events).values(
             identifier_id=row.id, type="voided", actor=actor.name, at=dt.datetime.now(dt.UTC),
             data={"reason": reason}))
-        return identifier_object(require_row(conn, value))
+        return identifier_out(require_row(conn, value))

@@ -9,8 +9,10 @@ import biip
 from biip.gs1_messages import GS1Message
 from sqlalchemy import Connection
 
+from labelsvc.contract.models import ElementString, ParseMatch, ParseOut, ScanOut
 from labelsvc.registry.database import Database
-from labelsvc.registry.queries import find_identifier, identifier_object
+from labelsvc.registry.queries import find_identifier
+from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.schemes import all_versions
 from numbering import ParseError
 
@@ -20,35 +22,39 @@ SYMBOLOGY_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
 GS = "\x1d"
 
 
-def _match(name: str, version: int, parsed: Any) -> dict[str, Any]:
-    """One scheme a value fits."""
-    return {"scheme": name, "version": version, "fields": parsed.fields, "date": parsed.date,
-            "seq": parsed.seq, "check_ok": parsed.check_ok}
-
-
-def parse_with(conn: Connection, value: str, row: Any | None = None) -> dict[str, Any]:
-    """Say which schemes a value fits; a registered value answers from its record."""
+def _matches(conn: Connection, value: str) -> list[ParseMatch]:
+    """Every scheme version a value fits, and what it says under each."""
     matches = []
     for name, version, scheme in all_versions(conn):
         try:
-            matches.append(_match(name, version, scheme.parse(value)))
+            parsed = scheme.parse(value)
         except (ParseError, ValueError):
             continue
+        matches.append(ParseMatch(scheme=name, version=version, fields=parsed.fields,
+                                  date=parsed.date, seq=parsed.seq, check_ok=parsed.check_ok))
+    return matches
+
+
+def parse_with(conn: Connection, value: str, row: Any | None = None) -> ParseOut:
+    """Say which schemes a value fits; a registered value answers from its record."""
+    matches = _matches(conn, value)
     if row is None:
         row = find_identifier(conn, value)
-    answer: dict[str, Any] = {"value": value, "registered": row is not None, "scheme": None,
-                              "version": None, "fields": None, "date": None, "seq": None,
-                              "check_ok": None, "matches": matches}
     if row is not None:
-        own = next((m for m in matches
-                    if m["scheme"] == row.scheme and m["version"] == row.version), None)
-        answer.update(own or {}, scheme=row.scheme, version=row.version, fields=row.fields)
-    elif matches:
-        answer.update(matches[0])
-    return answer
+        # A registered value is named by its record and read by the version it was issued under.
+        fit = next((m for m in matches if m.scheme == row.scheme and m.version == row.version),
+                   None)
+        scheme, version, fields = row.scheme, row.version, row.fields
+    else:
+        fit = matches[0] if matches else None
+        scheme, version, fields = ((fit.scheme, fit.version, fit.fields) if fit
+                                   else (None, None, None))
+    return ParseOut(value=value, registered=row is not None, scheme=scheme, version=version,
+                    fields=fields, date=fit.date if fit else None, seq=fit.seq if fit else None,
+                    check_ok=fit.check_ok if fit else None, matches=matches)
 
 
-def parse(db: Database, value: str) -> dict[str, Any]:
+def parse(db: Database, value: str) -> ParseOut:
     """Parse a value against every scheme version in the registry."""
     with db.transaction(write=False) as conn:
         return parse_with(conn, value)
@@ -84,7 +90,7 @@ def _plain(text: str) -> str:
     return SYMBOLOGY_PREFIX.sub("", text) if text.startswith("]") else text
 
 
-def scan(db: Database, data: str) -> dict[str, Any]:
+def scan(db: Database, data: str) -> ScanOut:
     """Decode scanner text and look up every identifier it names."""
     text = data.strip("\r\n")
     symbology, message, certain = _gs1_message(text)
@@ -95,14 +101,14 @@ def scan(db: Database, data: str) -> dict[str, Any]:
         candidates: list[str] = []
         if message is not None:
             for es in message.element_strings:
-                element_strings.append({"ai": es.ai.ai, "title": es.ai.data_title,
-                                        "data": es.value})
+                element_strings.append(ElementString(ai=es.ai.ai, title=es.ai.data_title,
+                                                     data=es.value))
                 if es.ai.ai in LOOKUP_AIS:
                     candidates.append(es.value)
         else:
             candidates.append(_plain(text))
         rows = [(c, find_identifier(conn, c)) for c in dict.fromkeys(candidates)]
-        records = [identifier_object(row) for _, row in rows if row is not None]
+        records = [identifier_out(row) for _, row in rows if row is not None]
         parsed = [parse_with(conn, c, row) for c, row in rows]
-    return {"symbology": symbology, "element_strings": element_strings, "records": records,
-            "parsed": parsed}
+    return ScanOut(symbology=symbology, element_strings=element_strings, records=records,
+                   parsed=parsed)

@@ -6,18 +6,26 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
+from labelsvc.contract.models import (
+    PreviewOut,
+    SchemeDetailOut,
+    SchemeListOut,
+    SchemeOut,
+    SchemeVersionOut,
+)
 from labelsvc.errors import NotFound, SchemeExists, SchemeOverlap, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counters, identifiers, scheme_versions, schemes
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
-from labelsvc.services.paging import Page, decode_cursor, encode_cursor
+from labelsvc.services.paging import decode_cursor, encode_cursor
 from numbering import Scheme, load_examples
 
 SYSTEM_ACTOR = "system"
+Answer = TypeVar("Answer", bound=SchemeOut)
 
 
 @lru_cache(maxsize=512)
@@ -46,11 +54,11 @@ class CurrentScheme:
     scheme: Scheme
 
 
-def scheme_view(name: str, version: int, scheme: Scheme) -> dict[str, Any]:
-    """The scheme object of the API."""
-    return {"name": name, "kind": scheme.kind, "version": version,
-            "definition": scheme.definition(), "capacity": scheme.capacity,
-            "capacity_report": scheme.capacity_report}
+def scheme_out(model: type[Answer], name: str, version: int, scheme: Scheme,
+               **extra: Any) -> Answer:
+    """The answer of a scheme version (`model` and `extra`: an answer that extends it)."""
+    return model(name=name, kind=scheme.kind, version=version, definition=scheme.definition(),
+                 capacity=scheme.capacity, capacity_report=scheme.capacity_report, **extra)
 
 
 _CURRENT = (select(schemes.c.id, schemes.c.name, schemes.c.seeded, scheme_versions.c.version,
@@ -108,7 +116,7 @@ def check_overlap(conn: Connection, new: Scheme) -> None:
 
 
 def define_scheme(db: Database, definition: dict[str, Any], actor: str,
-                  *, seeded: bool = False) -> dict[str, Any]:
+                  *, seeded: bool = False) -> SchemeOut:
     """Define a new scheme as version 1."""
     scheme = _validated(definition)
     now = dt.datetime.now(dt.UTC)
@@ -126,10 +134,10 @@ def define_scheme(db: Database, definition: dict[str, Any], actor: str,
         conn.execute(insert(scheme_versions).values(
             scheme_id=scheme_id, version=1, definition=scheme.definition(), created_at=now,
             created_by=actor))
-    return scheme_view(scheme.name, 1, scheme)
+    return scheme_out(SchemeOut, scheme.name, 1, scheme)
 
 
-def new_version(db: Database, name: str, definition: dict[str, Any], actor: str) -> dict[str, Any]:
+def new_version(db: Database, name: str, definition: dict[str, Any], actor: str) -> SchemeOut:
     """Add a version to a scheme; its counters carry over."""
     definition = {**definition, "name": definition.get("name", name)}
     if definition["name"] != name:
@@ -151,10 +159,10 @@ def new_version(db: Database, name: str, definition: dict[str, Any], actor: str)
             created_at=dt.datetime.now(dt.UTC), created_by=actor))
         conn.execute(update(schemes).where(schemes.c.id == current.id)
                      .values(current_version=version, seeded=False))
-    return scheme_view(name, version, scheme)
+    return scheme_out(SchemeOut, name, version, scheme)
 
 
-def list_schemes(db: Database, *, limit: int, cursor: str | None) -> Page:
+def list_schemes(db: Database, *, limit: int, cursor: str | None) -> SchemeListOut:
     """List schemes by name, a page at a time."""
     after = decode_cursor(cursor)
     with db.transaction(write=False) as conn:
@@ -165,12 +173,13 @@ def list_schemes(db: Database, *, limit: int, cursor: str | None) -> Page:
         if after:
             query = query.where(schemes.c.name > after[0])
         rows = conn.execute(query).all()
-    items = [scheme_view(r.name, r.version, compile_scheme(r.definition)) for r in rows[:limit]]
+    items = [scheme_out(SchemeOut, r.name, r.version, compile_scheme(r.definition))
+             for r in rows[:limit]]
     next_cursor = encode_cursor(rows[limit - 1].name) if len(rows) > limit else None
-    return Page(items, next_cursor)
+    return SchemeListOut(items=items, next_cursor=next_cursor)
 
 
-def read_scheme(db: Database, name: str) -> dict[str, Any]:
+def read_scheme(db: Database, name: str) -> SchemeDetailOut:
     """Read a scheme with all its versions."""
     with db.transaction(write=False) as conn:
         current = load_current(conn, name)
@@ -178,15 +187,14 @@ def read_scheme(db: Database, name: str) -> dict[str, Any]:
             raise NotFound(f"no scheme named {name}")
         rows = conn.execute(select(scheme_versions).where(scheme_versions.c.scheme_id == current.id)
                             .order_by(scheme_versions.c.version)).all()
-    view = scheme_view(name, current.version, current.scheme)
-    view["versions"] = [{"version": r.version, "definition": r.definition,
-                         "created_at": iso(r.created_at), "created_by": r.created_by}
-                        for r in rows]
-    return view
+    versions = [SchemeVersionOut(version=r.version, definition=r.definition,
+                                 created_at=iso(r.created_at), created_by=r.created_by)
+                for r in rows]
+    return scheme_out(SchemeDetailOut, name, current.version, current.scheme, versions=versions)
 
 
 def preview(db: Database, name: str, fields: dict[str, str], date: dt.date | dt.datetime | None,
-            count: int) -> dict[str, Any]:
+            count: int) -> PreviewOut:
     """Show the next values a request would get, consuming nothing."""
     with db.transaction(write=False) as conn:
         current = load_current(conn, name)
@@ -202,8 +210,8 @@ def preview(db: Database, name: str, fields: dict[str, str], date: dt.date | dt.
     remaining = max(0, last - first + 1)
     values = [scheme.format(fields=fields, date=day, seq=seq)
               for seq in range(first, min(first + count, last + 1))]
-    return {"identifiers": values, "counter": key, "capacity": scheme.capacity,
-            "capacity_report": scheme.capacity_report, "remaining": remaining}
+    return PreviewOut(identifiers=values, counter=key, capacity=scheme.capacity,
+                      capacity_report=scheme.capacity_report, remaining=remaining)
 
 
 def seed_examples(db: Database) -> list[str]:
@@ -213,5 +221,5 @@ def seed_examples(db: Database) -> list[str]:
             return []
         names = []
         for definition in load_examples():
-            names.append(define_scheme(db, definition, SYSTEM_ACTOR, seeded=True)["name"])
+            names.append(define_scheme(db, definition, SYSTEM_ACTOR, seeded=True).name)
     return names

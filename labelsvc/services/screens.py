@@ -12,6 +12,7 @@ import pydantic
 from sqlalchemy import select
 
 from labelsvc.contract.label_models import TemplateOut
+from labelsvc.contract.models import TraceItem
 from labelsvc.contract.print_models import PrinterOut
 from labelsvc.errors import (
     LabelsvcError,
@@ -106,13 +107,13 @@ def _next_values(scheme: Scheme, fields: dict[str, str], day: dt.date, next_valu
             for seq in range(first, min(first + count, last + 1))]
 
 
-def recall_rows(db: Database, value: str) -> Iterator[dict[str, Any]]:
+def recall_rows(db: Database, value: str) -> Iterator[TraceItem]:
     """Every identifier that contains `value`, transitively, read a page at a time."""
     cursor: str | None = None
     while True:
         page = genealogy.recall(db, value, limit=RECALL_PAGE, cursor=cursor)
-        yield from page["items"]
-        cursor = page["next_cursor"]
+        yield from page.items
+        cursor = page.next_cursor
         if not cursor:
             return
 
@@ -178,7 +179,7 @@ def lot_label_preview(db: Database, *, template: str, scheme: str, fields: dict[
     if missing:
         listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
         raise ValidationFailed(f"enter {listed} to see the label")
-    nxt = scheme_service.preview(db, scheme, fields, date, 1)["identifiers"]
+    nxt = scheme_service.preview(db, scheme, fields, date, 1).identifiers
     value = nxt[0] if nxt else "?"
     data = {"value": value, "lot": value, "kind": "lot", "scheme": scheme, "version": 0,
             "status": "issued", "fields": fields, "issued_at": dt.datetime.now(dt.UTC).isoformat(),

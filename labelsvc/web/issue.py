@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.appcontext import database, issuer, run_once
-from labelsvc.contract.models import IssueIn, LotsIn, SerialsIn
+from labelsvc.contract.models import IssueIn, LotsIn, SchemeOut, SerialsIn
 from labelsvc.errors import pydantic_errors
 from labelsvc.registry.queries import number
 from labelsvc.services import schemes, screens, tokens
@@ -22,15 +22,15 @@ SCHEME_LIMIT = 1000
 SHOWN_VALUES = 200
 
 
-def _schemes_of(kind: str) -> list[dict[str, Any]]:
+def _schemes_of(kind: str) -> list[SchemeOut]:
     """The schemes that issue one kind, for the scheme picker."""
     listing = schemes.list_schemes(database(), limit=SCHEME_LIMIT, cursor=None)
-    return [s for s in listing.items if s["kind"] == kind]
+    return [s for s in listing.items if s.kind == kind]
 
 
-def _chosen(kind: str, options: list[dict[str, Any]], name: str | None) -> dict[str, Any] | None:
+def _chosen(kind: str, options: list[SchemeOut], name: str | None) -> SchemeOut | None:
     """The scheme picked in the form, else the first one of its kind."""
-    return next((s for s in options if s["name"] == name), options[0] if options else None)
+    return next((s for s in options if s.name == name), options[0] if options else None)
 
 
 def _body(form: MultiDict[str, str], kind: str) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int
     """Render the issue or receive panel (whole page, or the panel alone for htmx)."""
     options = _schemes_of(kind)
     chosen = _chosen(kind, options, form.get("scheme"))
-    fields = screens.request_fields(chosen["definition"]) if chosen else []
+    fields = screens.request_fields(chosen.definition) if chosen else []
     name = "receive" if kind == "lot" else "issue"
     template = f"issue/_{name}_panel.html" if is_fragment() else f"issue/{name}.html"
     return render(template, 200 if is_fragment() else status, schemes=options, chosen=chosen,
@@ -138,7 +138,7 @@ def scheme_fields() -> Response:
     kind = "lot" if request.args.get("kind") == "lot" else "serial"
     options = _schemes_of(kind)
     chosen = _chosen(kind, options, request.args.get("scheme"))
-    fields = screens.request_fields(chosen["definition"]) if chosen else []
+    fields = screens.request_fields(chosen.definition) if chosen else []
     return render("issue/_fields.html", fields=fields, values=request.args, errors={})
 
 

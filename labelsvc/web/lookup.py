@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
 
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
 from labelsvc.appcontext import database
+from labelsvc.contract.models import TraceItem
 from labelsvc.services import export, genealogy, records, scanning, screens
 from labelsvc.web.common import page, render
 
@@ -28,8 +28,8 @@ def lookup() -> Response:
     if not code.strip():
         return render("lookup/lookup.html", code="", result=None)
     result = scanning.scan(database(), code)
-    if len(result["records"]) == 1:
-        value = result["records"][0]["value"]
+    if len(result.records) == 1:
+        value = result.records[0].value
         return redirect(url_for("web.lookup.record", value=value))  # type: ignore[return-value]
     return render("lookup/lookup.html", code=code, result=result)
 
@@ -72,7 +72,7 @@ def recall_csv() -> Response:
     rows = screens.recall_rows(database(), code)
     first = next(rows, None)  # a missing identifier is refused before the download starts
 
-    def everything() -> Iterator[dict[str, Any]]:
+    def everything() -> Iterator[TraceItem]:
         if first is not None:
             yield first
             yield from rows

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.appcontext import database
+from labelsvc.contract.models import PreviewOut
 from labelsvc.errors import SchemeOverlap
 from labelsvc.services import schemes, screens, tokens
 from labelsvc.web.common import actor, form_fields, page, refusal, render, whole_number
@@ -120,7 +121,7 @@ def detail(name: str) -> Response:
     """Show a scheme, its versions and a live preview of its next identifiers."""
     scheme = schemes.read_scheme(database(), name)
     return render("schemes/detail.html", scheme=scheme,
-                  fields=screens.request_fields(scheme["definition"]))
+                  fields=screens.request_fields(scheme.definition))
 
 
 @bp.post("/<name>/preview")
@@ -130,7 +131,7 @@ def preview(name: str) -> Response:
     errors: dict[str, str] = {}
     day = _day(request.form, errors)
     count = whole_number(request.form, "count", PREVIEW_COUNT, errors) or PREVIEW_COUNT
-    result: dict[str, Any] | None = None
+    result: PreviewOut | None = None
     detail = None
     if not errors:
         try:
@@ -155,7 +156,7 @@ def new() -> Response:
 def edit(name: str) -> Response:
     """The editor for a new version of a scheme."""
     scheme = schemes.read_scheme(database(), name)
-    return render("schemes/editor.html", values=editor_values(scheme["definition"]),
+    return render("schemes/editor.html", values=editor_values(scheme.definition),
                   existing=scheme, errors={}, detail=None, fields=EDITOR_FIELDS)
 
 
@@ -187,8 +188,8 @@ def save() -> Response:
                 saved = schemes.new_version(database(), existing, definition, actor().name)
             else:
                 saved = schemes.define_scheme(database(), definition, actor().name)
-            return redirect(url_for("web.schemes.detail", name=saved["name"],  # type: ignore
-                                    saved=saved["version"]))
+            return redirect(url_for("web.schemes.detail", name=saved.name,  # type: ignore
+                                    saved=saved.version))
         except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
             detail, errors = refusal(exc)
             if not errors:

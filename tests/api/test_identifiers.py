@@ -164,3 +164,46 @@ def test_an_assembly_line_records_what_a_unit_was_built_from(api, plant):
                  {"components": [plant["lots"][1]]}, role="line")
     assert r.status_code == 200, r.get_json()
     assert [c["value"] for c in r.get_json()["components"]] == [plant["lots"][1]]
+
+
+IDENTIFIER_KEYS = {"value", "kind", "scheme", "version", "status", "fields", "date", "issued_at",
+                   "issued_by", "lot", "attributes", "warranty"}
+LOT_KEYS = {"quantity", "uom", "expiry"}
+RECORD_KEYS = {"events", "components", "lot_record", "parse"}
+TRACE_KEYS = {"depth", "via"}
+
+
+def test_only_lots_answer_quantity_unit_and_expiry(api, plant):
+    serial, lot, pallet = plant["widgets"][0], plant["lots"][0], plant["pallet"]
+    record = api.get(f"/api/v1/identifiers/{serial}").get_json()
+    assert set(record) == IDENTIFIER_KEYS | RECORD_KEYS
+    assert set(record["lot_record"]) == IDENTIFIER_KEYS | LOT_KEYS
+    lot_record = api.get(f"/api/v1/identifiers/{lot}").get_json()
+    assert set(lot_record) == IDENTIFIER_KEYS | LOT_KEYS | RECORD_KEYS
+    assert (lot_record["quantity"], lot_record["uom"], lot_record["expiry"]) == \
+        (10, "pcs", "2027-03-01")
+    assert [set(c) for c in api.get(f"/api/v1/identifiers/{pallet}").get_json()["components"]] \
+        == [IDENTIFIER_KEYS, IDENTIFIER_KEYS]
+
+    def items(query):
+        return api.get(f"/api/v1/identifiers?{query}").get_json()["items"]
+
+    assert {frozenset(i) for i in items("scheme=wid")} == {frozenset(IDENTIFIER_KEYS)}
+    assert {frozenset(i) for i in items("kind=lot")} == {frozenset(IDENTIFIER_KEYS | LOT_KEYS)}
+    down = api.get(f"/api/v1/identifiers/{pallet}/trace?direction=down").get_json()
+    assert set(down["identifier"]) == IDENTIFIER_KEYS
+    assert {i["value"]: set(i) for i in down["items"]} == {
+        serial: IDENTIFIER_KEYS | TRACE_KEYS, plant["widgets"][1]: IDENTIFIER_KEYS | TRACE_KEYS,
+        lot: IDENTIFIER_KEYS | LOT_KEYS | TRACE_KEYS}
+    scanned = api.post("/api/v1/scan", {"data": f"(10){lot}(21){serial}"}, role="viewer").get_json()
+    assert [set(r) for r in scanned["records"]] == [IDENTIFIER_KEYS | LOT_KEYS, IDENTIFIER_KEYS]
+
+
+def test_a_lot_without_quantity_unit_or_expiry_answers_them_empty(api):
+    issued = api.post("/api/v1/lots", {"scheme": "rcv"}, role="receiver").get_json()
+    value = issued["identifiers"][0]["value"]
+    record = api.get(f"/api/v1/identifiers/{value}").get_json()
+    assert set(record) == IDENTIFIER_KEYS | LOT_KEYS | RECORD_KEYS
+    assert record["quantity"] is None and record["uom"] is None and record["expiry"] is None
+    voided = api.post(f"/api/v1/identifiers/{value}/void", {"reason": "never arrived"}).get_json()
+    assert set(voided) == IDENTIFIER_KEYS | LOT_KEYS and voided["status"] == "voided"

@@ -83,7 +83,7 @@ def test_migrations_run_once_when_processes_start_together(empty_database_url):
     setup.prepare(databases[0], seed=schemes.seed_examples)
     setup.prepare(databases[1], seed=schemes.seed_examples)  # second start: nothing new
     page = schemes.list_schemes(databases[0], limit=100, cursor=None)
-    assert sorted(s["name"] for s in page.items) == ["acme-lot", "acme-serial", "pharma", "sscc",
+    assert sorted(s.name for s in page.items) == ["acme-lot", "acme-serial", "pharma", "sscc",
                                                      "vin"]
     token = create_token(databases[2], name="ops", role="viewer")
     assert authenticate(databases[2], token).name == "ops"

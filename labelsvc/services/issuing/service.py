@@ -12,8 +12,8 @@ from sqlalchemy import Connection
 from labelsvc.contract.print_models import JobOut
 from labelsvc.errors import LabelsvcError
 from labelsvc.registry.database import Database
-from labelsvc.registry.queries import identifier_object
 from labelsvc.services import tokens
+from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.issuing import statement
 from labelsvc.services.issuing.cache import IssuingCache, Position
 from labelsvc.services.issuing.prepare import IssueRequest, Prepared, prepare
@@ -137,6 +137,7 @@ class Issuer:
         current = prepared.current
         log.info("%s issued %d %s(s) of %s", actor.name, len(done), current.scheme.kind,
                  current.name)
-        shared = identifier_object({**prepared.base, "value": None, "scheme": current.name,
-                                    "version": current.version, "lot": prepared.lot})
+        shared = identifier_out({**prepared.base, "value": "", "scheme": current.name,
+                                 "version": current.version, "lot": prepared.lot}
+                                ).model_dump(exclude_unset=True)
         return Issued(list(done), shared, print_job)

@@ -1,0 +1,64 @@
+"""The identifier answer: a registry row as the contract's IdentifierOut, with its warranty."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, TypeVar, overload
+
+from sqlalchemy import Row
+
+from labelsvc.contract.models import IdentifierOut, WarrantyOut
+from labelsvc.registry.queries import iso, number, utc
+
+Answer = TypeVar("Answer", bound=IdentifierOut)
+
+
+def warranty_out(days: int | None, shipped_at: dt.datetime | None,
+                 today: dt.date | None = None) -> WarrantyOut | None:
+    """The warranty of an identifier, counted from its first `shipped` event."""
+    if days is None:
+        return None
+    if shipped_at is None:
+        return _not_started(days)
+    starts = utc(shipped_at).date()  # type: ignore[union-attr]
+    ends = starts + dt.timedelta(days=days)
+    today = today or dt.datetime.now(dt.UTC).date()
+    return WarrantyOut(days=days, starts=starts.isoformat(), ends=ends.isoformat(),
+                       status="active" if today < ends else "expired")
+
+
+@lru_cache(maxsize=256)
+def _not_started(days: int) -> WarrantyOut:
+    """The warranty of every identifier not shipped yet, built once per length: an export
+    answers tens of thousands of them (WarrantyOut is frozen, so they can share it)."""
+    return WarrantyOut(days=days, starts=None, ends=None, status="not-started")
+
+
+@overload
+def identifier_out(row: Mapping[str, Any] | Row[Any]) -> IdentifierOut: ...
+
+
+@overload
+def identifier_out(row: Mapping[str, Any] | Row[Any], model: type[Answer],
+                   **extra: Any) -> Answer: ...
+
+
+def identifier_out(row: Mapping[str, Any] | Row[Any], model: type[IdentifierOut] = IdentifierOut,
+                   **extra: Any) -> IdentifierOut:
+    """The identifier answer of a row with `identifier_select` columns.
+
+    An answer that extends it (a record, a trace item) names its model and adds its own
+    fields in `extra`. Only lots are given quantity, uom and expiry, so a serial's answer
+    leaves them out.
+    """
+    m: Mapping[str, Any] = row._mapping if isinstance(row, Row) else row  # type: ignore[assignment]
+    lot_only = ({"quantity": number(m["quantity"]), "uom": m["uom"], "expiry": iso(m["expiry"])}
+                if m["kind"] == "lot" else {})
+    return model(value=m["value"], kind=m["kind"], scheme=m["scheme"], version=m["version"],
+                 status=m["status"], fields=m["fields"] or {}, date=iso(m["production_date"]),
+                 issued_at=iso(m["issued_at"]), issued_by=m["issued_by"], lot=m["lot"],
+                 attributes=m["attributes"] or {},
+                 warranty=warranty_out(m["warranty_days"], m["shipped_at"]),
+                 **lot_only, **extra)
