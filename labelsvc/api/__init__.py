@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from flask import Flask, Response
@@ -19,7 +20,7 @@ from labelsvc.api import (
     schemes,
     templates,
 )
-from labelsvc.api.http import json_response, spec
+from labelsvc.api.http import spec
 from labelsvc.appcontext import PROBLEM_JSON
 
 BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
@@ -40,7 +41,8 @@ def openapi_document() -> dict[str, Any]:
 
 def openapi() -> Response:
     """Answer the OpenAPI document generated from the request and response models."""
-    return json_response(openapi_document())
+    return Response(json.dumps(openapi_document(), ensure_ascii=False, separators=(",", ":")),
+                    mimetype="application/json")
 
 
 def init_app(app: Flask) -> None:

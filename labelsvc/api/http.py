@@ -41,16 +41,11 @@ def actor() -> Actor:
     return who
 
 
-def json_response(payload: Any, status: int = 200, *, model: type[BaseModel] | None = None,
+def json_response(answer: BaseModel, status: int = 200, *,
                   headers: dict[str, str] | None = None) -> Response:
-    """Answer JSON: a service's answer model as it is, serialised once (fields it was not
-    given, such as a serial's quantity, are left out)."""
-    if isinstance(payload, BaseModel):
-        body = payload.model_dump_json(exclude_unset=True)
-    elif model is not None:  # LEGACY: a dict checked against its model; goes with part 3
-        body = model.model_validate(payload).model_dump_json(exclude_unset=True)
-    else:
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    """Answer a service's answer model as it is, serialised once (fields it was not given,
+    such as a serial's quantity, are left out)."""
+    body = answer.model_dump_json(exclude_unset=True)
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 

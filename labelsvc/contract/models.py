@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -170,6 +172,18 @@ class IssueOut(BaseModel):
 
     identifiers: list[IdentifierOut]
     print_job: JobOut | None
+
+    @staticmethod
+    def json_of(shared: IdentifierOut, values: Sequence[str], print_job: JobOut | None) -> str:
+        """This answer's JSON for identifiers that differ only in `value`: what they share is
+        serialised once (a batch holds up to 100,000), each value is spliced in."""
+        head = '{"value":""'
+        body = shared.model_copy(update={"value": ""}).model_dump_json(exclude_unset=True)
+        assert body.startswith(head), "an identifier's JSON starts with its value"
+        rest = body[len(head):]
+        items = ",".join('{"value":' + json.dumps(v, ensure_ascii=False) + rest for v in values)
+        job = "null" if print_job is None else print_job.model_dump_json(exclude_unset=True)
+        return f'{{"identifiers":[{items}],"print_job":{job}}}'
 
 
 class EventIn(Body):

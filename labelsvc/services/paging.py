@@ -1,22 +1,13 @@
-"""Opaque, URL-safe list cursors and the page they come with."""
+"""Opaque, URL-safe list cursors (each list answer is a contract model with `next_cursor`)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from labelsvc.errors import ValidationFailed
-
-
-@dataclass
-class Page:
-    """One page of a list answer."""
-
-    items: list[dict[str, Any]]
-    next_cursor: str | None
 
 
 def encode_cursor(*position: Any) -> str:

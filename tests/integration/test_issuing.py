@@ -124,7 +124,7 @@ def test_the_service_reserves_for_a_line_offline_and_records_later(db: Any,
     made = {seq: reservation.prepared.value(seq) for seq in (2, 1, 7)}
     recorded = issuer.record(reservation, made, LINE)
     assert recorded.values == ["SM50001", "SM50002", "SM50007"]
-    assert recorded.identifiers[0]["issued_by"] == "line-3"
+    assert recorded.identifiers[0].issued_by == "line-3"
 
 
 def test_single_statement_and_transaction_share_one_preparation(
@@ -150,7 +150,7 @@ def test_single_statement_and_transaction_share_one_preparation(
 def test_a_newer_version_is_found_at_the_reservation_and_issued_under(
         db: Any, scheme: str, monkeypatch: pytest.MonkeyPatch) -> None:
     issuer = Issuer(db)
-    assert issuer.issue(_request("7"), LINE).shared["version"] == 1
+    assert issuer.issue(_request("7"), LINE).shared.version == 1
     schemes.new_version(db, "seam", {**SCHEME, "pattern": "SM{line:1}{seq:4}",
                                      "warranty_days": 30}, "admin")
     stale: list[int] = []
@@ -166,8 +166,8 @@ def test_a_newer_version_is_found_at_the_reservation_and_issued_under(
     monkeypatch.setattr(record, "reserve_block", spying)
     got = issuer.issue(_request("7", 101), LINE)  # a batch: the transaction
     assert stale == [1]
-    assert got.shared["version"] == 2 and got.values[0] == "SM70002"
-    assert got.shared["warranty"]["days"] == 30
+    assert got.shared.version == 2 and got.values[0] == "SM70002"
+    assert got.shared.warranty.days == 30
 
 
 def test_printing_while_issuing_needs_the_print_capability(db: Any, scheme: str) -> None:

@@ -26,7 +26,7 @@ def test_concurrent_writers_never_share_a_value(db):
     request = IssueRequest(kind="serial", scheme="conc", fields={}, count=20)
 
     def issue_many(_: int) -> list[str]:
-        return [i["value"] for _ in range(10)
+        return [i.value for _ in range(10)
                 for i in Issuer(db).issue(request, LINE).identifiers]
 
     with ThreadPoolExecutor(4) as pool:
@@ -56,7 +56,7 @@ def test_a_failed_request_issues_nothing(db):
     assert scheme_id is None
     got = Issuer(db).issue(IssueRequest(kind="serial", scheme="atom", fields={},
                                                    count=99), LINE)
-    assert got.identifiers[0]["value"] == "A01" and got.identifiers[-1]["value"] == "A99"
+    assert got.values[0] == "A01" and got.values[-1] == "A99"
 
 
 def test_concurrent_duplicates_of_an_idempotent_request_get_one_answer(app, tokens):
@@ -113,7 +113,7 @@ def test_a_batch_of_50000_is_one_fast_transaction(db):
     got = Issuer(db).issue(IssueRequest(kind="serial", scheme="big", fields={},
                                                    count=50_000), LINE)
     elapsed = time.monotonic() - started
-    values = [i["value"] for i in got.identifiers]
+    values = got.values
     assert values[0] == "B000001" and values[-1] == "B050000" and len(set(values)) == 50_000
     assert elapsed < 30, f"50,000 identifiers took {elapsed:.1f} s"
 

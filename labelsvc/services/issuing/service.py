@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Connection
 
+from labelsvc.contract.models import IdentifierOut, IssueOut
 from labelsvc.contract.print_models import JobOut
 from labelsvc.errors import LabelsvcError
 from labelsvc.registry.database import Database
@@ -29,16 +30,20 @@ T = TypeVar("T")
 
 @dataclass
 class Issued:
-    """The issued values, the identifier object they all share but for `value`, and the job."""
+    """The issued values, the identifier answer they all share but for `value`, and the job."""
 
     values: list[str]
-    shared: dict[str, Any]
+    shared: IdentifierOut
     print_job: JobOut | None
 
     @property
-    def identifiers(self) -> list[dict[str, Any]]:
-        """The identifier objects, one per value."""
-        return [{**self.shared, "value": value} for value in self.values]
+    def identifiers(self) -> list[IdentifierOut]:
+        """The identifier answers, one per value."""
+        return [self.shared.model_copy(update={"value": value}) for value in self.values]
+
+    def to_json(self) -> str:
+        """The issue answer (IssueOut) as JSON, what the identifiers share written once."""
+        return IssueOut.json_of(self.shared, self.values, self.print_job)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,5 @@ class Issuer:
         log.info("%s issued %d %s(s) of %s", actor.name, len(done), current.scheme.kind,
                  current.name)
         shared = identifier_out({**prepared.base, "value": "", "scheme": current.name,
-                                 "version": current.version, "lot": prepared.lot}
-                                ).model_dump(exclude_unset=True)
+                                 "version": current.version, "lot": prepared.lot})
         return Issued(list(done), shared, print_job)
