@@ -41,6 +41,11 @@ def actor() -> Actor:
     return who
 
 
+def as_sent(body: BaseModel) -> dict[str, Any]:
+    """A definition's body as sent: the keys it carried, extra ones included."""
+    return body.model_dump(exclude_unset=True)
+
+
 def json_response(answer: BaseModel, status: int = 200, *,
                   headers: dict[str, str] | None = None) -> Response:
     """Answer a service's answer model as it is, serialised once (fields it was not given,

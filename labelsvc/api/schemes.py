@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, endpoint, json_response
+from labelsvc.api.http import actor, as_sent, endpoint, json_response
 from labelsvc.appcontext import database
 from labelsvc.contract.common import PageQuery
 from labelsvc.contract.models import (
@@ -21,17 +21,12 @@ bp = Blueprint("schemes", __name__, url_prefix="/api/v1/schemes")
 TAGS = ("schemes",)
 
 
-def _definition(body: SchemeDefinitionIn) -> dict[str, object]:
-    """The definition as sent, extra keys included."""
-    return body.model_dump(exclude_unset=True)
-
-
 @bp.post("")
 @endpoint(capability=tokens.DEFINE_SCHEMES, body=SchemeDefinitionIn, answers={201: SchemeOut},
           tags=TAGS)
 def define(body: SchemeDefinitionIn) -> Response:
     """Define a scheme (version 1)."""
-    view = schemes.define_scheme(database(), _definition(body), actor().name)
+    view = schemes.define_scheme(database(), as_sent(body), actor().name)
     return json_response(view, 201, headers={"Location": f"/api/v1/schemes/{view.name}"})
 
 
@@ -40,7 +35,7 @@ def define(body: SchemeDefinitionIn) -> Response:
           tags=TAGS)
 def new_version(name: str, body: SchemeDefinitionIn) -> Response:
     """Add a new version of a scheme."""
-    return json_response(schemes.new_version(database(), name, _definition(body), actor().name))
+    return json_response(schemes.new_version(database(), name, as_sent(body), actor().name))
 
 
 @bp.get("")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, endpoint, json_response
+from labelsvc.api.http import actor, as_sent, endpoint, json_response
 from labelsvc.api.labels import binary_answer
 from labelsvc.appcontext import database
 from labelsvc.contract.common import PageQuery
@@ -21,17 +21,12 @@ bp = Blueprint("templates", __name__, url_prefix="/api/v1/templates")
 TAGS = ("templates",)
 
 
-def _definition(body: TemplateIn) -> dict[str, object]:
-    """The definition as sent, extra keys included."""
-    return body.model_dump(exclude_unset=True)
-
-
 @bp.post("")
 @endpoint(capability=tokens.DEFINE_TEMPLATES, body=TemplateIn, answers={201: TemplateOut},
           tags=TAGS)
 def define(body: TemplateIn) -> Response:
     """Define a label template or upload a ZPL format (version 1)."""
-    view = label_templates.define_template(database(), _definition(body), actor().name)
+    view = label_templates.define_template(database(), as_sent(body), actor().name)
     return json_response(view, 201, headers={"Location": f"/api/v1/templates/{view.name}"})
 
 
@@ -40,7 +35,7 @@ def define(body: TemplateIn) -> Response:
           tags=TAGS)
 def new_version(name: str, body: TemplateIn) -> Response:
     """Add a new version of a template; the first one of a shipped name overrides it."""
-    return json_response(label_templates.new_template_version(database(), name, _definition(body),
+    return json_response(label_templates.new_template_version(database(), name, as_sent(body),
                                                               actor().name))
 
 
