@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from urllib.parse import quote
 
 from flask import Response, current_app, request
 
@@ -40,6 +41,13 @@ def error_page() -> ErrorPage | None:
 
 # What stands in a kept answer where the page's secret stood (see run_once).
 SECRET_MARK = "{{labelsvc:session-secret}}"
+
+
+def attachment(filename: str) -> str:
+    """A Content-Disposition for a download (RFC 6266): an ASCII name for every client and
+    the exact name, UTF-8 and percent-encoded, for those that read `filename*`."""
+    plain = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def run_once(view: Callable[[], Response], who: Actor, key: str, *,

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import Blueprint, Response, request, stream_with_context
 
 from labelsvc.api.http import actor, endpoint, json_response
-from labelsvc.appcontext import database
+from labelsvc.appcontext import attachment, database
 from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,
@@ -63,7 +63,7 @@ def search(query: SearchQuery) -> Response:
         rows = records.export(database(), filters)
         return Response(stream_with_context(export.csv_lines(rows, CSV_COLUMNS)),
                         mimetype="text/csv",
-                        headers={"Content-Disposition": "attachment; filename=identifiers.csv"})
+                        headers={"Content-Disposition": attachment("identifiers.csv")})
     page = records.search(database(), filters, limit=query.limit, cursor=query.cursor)
     return json_response(page)
 

@@ -178,7 +178,8 @@ class IssueOut(BaseModel):
         """This answer's JSON for identifiers that differ only in `value`: what they share is
         serialised once (a batch holds up to 100,000), each value is spliced in."""
         head = '{"value":""'
-        body = shared.model_copy(update={"value": ""}).model_dump_json(exclude_unset=True)
+        blank = shared if shared.value == "" else shared.model_copy(update={"value": ""})
+        body = blank.model_dump_json(exclude_unset=True)
         assert body.startswith(head), "an identifier's JSON starts with its value"
         rest = body[len(head):]
         items = ",".join('{"value":' + json.dumps(v, ensure_ascii=False) + rest for v in values)

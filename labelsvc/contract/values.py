@@ -89,6 +89,8 @@ def _walk(value: Any, where: str, depth: int, keys: list[int], label: bool) -> N
 
 def _free_form(label: bool) -> Any:
     def check(value: dict[str, Any]) -> dict[str, Any]:
+        if not value:  # most requests carry none
+            return value
         _walk(value, "", 1, [0], label)
         size = len(json.dumps(value, ensure_ascii=False, default=str).encode("utf-8"))
         if size > FREE_FORM_BYTES:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
-from labelsvc.appcontext import database
+from labelsvc.appcontext import attachment, database
 from labelsvc.contract.models import TraceItem
 from labelsvc.services import export, genealogy, records, scanning, screens
 from labelsvc.web.common import page, render
@@ -77,10 +77,9 @@ def recall_csv() -> Response:
             yield first
             yield from rows
 
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in code)[:60] or "recall"
     return Response(stream_with_context(export.csv_lines(everything(), RECALL_COLUMNS)),
                     mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=recall-{safe}.csv"})
+                    headers={"Content-Disposition": attachment(f"recall-{code[:60]}.csv")})
 
 
 @bp.get("/lots/expiring")
