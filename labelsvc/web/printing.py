@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, flash, get_flashed_messages, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from labelsvc.appcontext import database
@@ -79,7 +79,7 @@ def job_page(job_id: int) -> Response:
                                  cursor=request.args.get("cursor") or None)
     return render("printing/job.html", job=printing.read_job(database(), job_id),
                   labels=labels, board=screens.printer_board(database()), errors={},
-                  detail=request.args.get("detail"))
+                  detail=next(iter(get_flashed_messages()), None))
 
 
 @bp.get("/jobs/<int:job_id>/_progress")
@@ -97,8 +97,8 @@ def cancel(job_id: int) -> Response:
         printing.cancel_job(database(), job_id, actor())
     except Exception as exc:  # noqa: BLE001 - a finished job is said on the job page
         detail, _ = refusal(exc)
-        return redirect(url_for("web.printing.job_page", job_id=job_id,  # type: ignore
-                                detail=detail))
+        flash(detail)  # said on the next page, carried in the session, never in the address
+        return redirect(url_for("web.printing.job_page", job_id=job_id))  # type: ignore
     return redirect(url_for("web.printing.job_page", job_id=job_id))  # type: ignore
 
 
@@ -116,8 +116,8 @@ def reprint(job_id: int) -> Response:
                                    template=request.form.get("template") or None, copies=copies)
     except Exception as exc:  # noqa: BLE001 - refusals are said on the job page
         detail, _ = refusal(exc)
-        return redirect(url_for("web.printing.job_page", job_id=job_id,  # type: ignore
-                                detail=detail))
+        flash(detail)  # said on the next page, carried in the session, never in the address
+        return redirect(url_for("web.printing.job_page", job_id=job_id))  # type: ignore
     return redirect(url_for("web.printing.job_page", job_id=job.id))  # type: ignore
 
 
@@ -134,6 +134,6 @@ def print_again(value: str) -> Response:
         job = printing.print_identifiers(database(), [value], req, actor())
     except Exception as exc:  # noqa: BLE001 - refusals are said on the record page
         detail, _ = refusal(exc)
-        return redirect(url_for("web.lookup.record", value=value,  # type: ignore
-                                detail=detail))
+        flash(detail)  # said on the record page, carried in the session
+        return redirect(url_for("web.lookup.record", value=value))  # type: ignore
     return redirect(url_for("web.printing.job_page", job_id=job.id))  # type: ignore
