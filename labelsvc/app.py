@@ -54,7 +54,8 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     configure_logging(app.config)
     db = open_database(app.config)
     app.extensions["labelsvc.db"] = db
-    app.extensions["labelsvc.issuer"] = Issuer(db)
+    app.extensions["labelsvc.issuer"] = Issuer(
+        db, max_labels_per_job=int(app.config["MAX_LABELS_PER_JOB"]))
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)

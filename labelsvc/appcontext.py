@@ -33,6 +33,11 @@ def issuer() -> Issuer:
     return service
 
 
+def label_limit() -> int:
+    """The most labels one print job may hold (LABELSVC_MAX_LABELS_PER_JOB)."""
+    return int(current_app.config["MAX_LABELS_PER_JOB"])
+
+
 def error_page() -> ErrorPage | None:
     """The web pages' error page, when the application has pages."""
     page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)

@@ -28,6 +28,7 @@
 | `LABELSVC_PRINT_LEASE_SECONDS` | `30` | printer lease; renewed every third, taken over after |
 | `LABELSVC_PRINT_RETRY_FIRST_SECONDS` | `0.5` | first wait of a held job; doubles per failure |
 | `LABELSVC_PRINT_RETRY_MAX_SECONDS` | `10` | longest wait between attempts of a held job |
+| `LABELSVC_MAX_LABELS_PER_JOB` | `100000` | labels (identifiers × copies) one print job may hold |
 | `LABELSVC_PRINT_CONFIRM_EVERY` | `100` | labels sent between two print confirmations (1 to 100) |
 | `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
 | `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
@@ -105,5 +106,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PRINT_CONFIRM_TIMEOUT": float(env.get(PREFIX + "PRINT_CONFIRM_TIMEOUT", "120")),
         "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
         "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,
+        "MAX_LABELS_PER_JOB": max(1, int(env.get(PREFIX + "MAX_LABELS_PER_JOB", "100000"))),
         "PREPARE_DATABASE": True,
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from labelsvc.api.http import actor, endpoint, json_response, read_body
-from labelsvc.appcontext import database
+from labelsvc.appcontext import database, label_limit
 from labelsvc.contract.common import PageQuery
 from labelsvc.contract.print_models import (
     JobLabelsOut,
@@ -30,7 +30,7 @@ def create(body: PrintJobIn) -> Response:
     """Print (or print again) identifiers in the registry."""
     job = printing.print_identifiers(database(), body.identifiers,
                                      PrintRequest(body.printer, body.template, body.copies),
-                                     actor())
+                                     actor(), max_labels=label_limit())
     return json_response(job, 201)
 
 
@@ -73,5 +73,6 @@ def reprint(job_id: int) -> Response:
     is optional."""
     body = read_body(ReprintIn) if request.get_data(cache=True).strip() else ReprintIn()
     job = printing.reprint_job(database(), job_id, actor(), printer=body.printer,
-                               template=body.template, copies=body.copies)
+                               template=body.template, copies=body.copies,
+                               max_labels=label_limit())
     return json_response(job, 201)

@@ -28,6 +28,12 @@ from labelsvc.services.tokens import Actor
 PRINT_EVENTS = ("printed", "reprinted")
 
 
+# The most labels (identifiers × copies) one job may hold (LABELSVC_MAX_LABELS_PER_JOB), and
+# how many label rows are written per statement.
+MAX_LABELS_PER_JOB = 100_000
+LABEL_CHUNK = 20_000
+
+
 @dataclass(frozen=True)
 class PrintRequest:
     """Print identifiers: printer, label template and copies."""
@@ -75,14 +81,27 @@ def already_printed(conn: Connection, identifier_ids: Sequence[int]) -> set[int]
     return found
 
 
+def check_job_size(count: int, copies: int, max_labels: int, field_prefix: str = "") -> None:
+    """Refuse a job of more than `max_labels` labels (identifiers × copies), before anything
+    is written: one request must not hold the registry, or a printer, for hours."""
+    if count * copies > max_labels:
+        raise ValidationFailed(
+            f"a print job holds at most {max_labels:,} labels (identifiers × copies); this one "
+            f"would hold {count * copies:,} ({count:,} × {copies}): split it into several jobs",
+            {f"{field_prefix}copies": f"at most {max_labels:,} labels in one job"})
+
+
 def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRequest,
-               actor: Actor, *, field_prefix: str = "", reprint_of: int | None = None,
-               all_reprints: bool = False, fresh: bool = False) -> JobOut:
+               actor: Actor, *, max_labels: int = MAX_LABELS_PER_JOB, field_prefix: str = "",
+               reprint_of: int | None = None, all_reprints: bool = False,
+               fresh: bool = False) -> JobOut:
     """Write a job and its labels (identifier-major, copies together) in `conn`'s transaction.
 
     `fresh` identifiers were just issued and cannot have been printed; otherwise labels
     of identifiers printed before are marked to record `reprinted` (reason `reprint`).
+    Labels are written in bounded chunks.
     """
+    check_job_size(len(identifier_ids), request.copies, max_labels, field_prefix)
     printer = find_printer(conn, request.printer)
     if printer is None:
         raise ValidationFailed(f"no printer named {request.printer}",
@@ -100,7 +119,7 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
         created_at=now, created_by=actor.name, request_id=current_request_id()
     ).returning(print_jobs.c.id)).scalar_one()
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
-    step = 20_000
+    step = max(1, LABEL_CHUNK // copies)  # identifiers per chunk: LABEL_CHUNK labels at most
     for start in range(0, len(identifier_ids), step):
         part = identifier_ids[start:start + step]
         positions, ids, copy_numbers, reprints = [], [], [], []
@@ -117,8 +136,18 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
 
 
 def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest,
-                      actor: Actor) -> JobOut:
-    """Print (or print again) identifiers already in the registry."""
+                      actor: Actor, *, max_labels: int = MAX_LABELS_PER_JOB) -> JobOut:
+    """Print (or print again) identifiers already in the registry, each once per copy."""
+    check_job_size(len(values), request.copies, max_labels)
+    first: dict[str, int] = {}
+    twice = {}
+    for j, v in enumerate(values):
+        if v in first:
+            twice[f"identifiers[{j}]"] = f"{v} is listed already (identifiers[{first[v]}])"
+        first.setdefault(v, j)
+    if twice:
+        raise ValidationFailed(f"{len(twice)} identifier(s) are listed twice; ask for copies "
+                               f"instead", dict(list(twice.items())[:20]))
     with db.transaction() as conn:
         found = ids_for_values(conn, values)
         missing = {f"identifiers[{j}]": f"no identifier {v} in the registry"
@@ -126,7 +155,8 @@ def print_identifiers(db: Database, values: Sequence[str], request: PrintRequest
         if missing:
             raise ValidationFailed(f"{len(missing)} identifier(s) are not in the registry",
                                    dict(list(missing.items())[:20]))
-        return create_job(conn, [found[v] for v in values], request, actor)
+        return create_job(conn, [found[v] for v in values], request, actor,
+                          max_labels=max_labels)
 
 
 def read_job(db: Database, job_id: int) -> JobOut:
@@ -190,7 +220,8 @@ def cancel_job(db: Database, job_id: int, actor: Actor) -> tuple[JobOut, int]:
 
 
 def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
-                template: str | None, copies: int | None) -> JobOut:
+                template: str | None, copies: int | None,
+                max_labels: int = MAX_LABELS_PER_JOB) -> JobOut:
     """Print a job's identifiers again as a new job, every label recorded as a reprint."""
     with db.transaction() as conn:
         old = load_job(conn, job_id)
@@ -200,7 +231,8 @@ def reprint_job(db: Database, job_id: int, actor: Actor, *, printer: str | None,
             .where(labels.copy == 1).order_by(labels.position)).scalars())
         request = PrintRequest(printer or old.printer_name, template or old.template,
                                copies or old.copies)
-        return create_job(conn, ids, request, actor, reprint_of=job_id, all_reprints=True)
+        return create_job(conn, ids, request, actor, max_labels=max_labels, reprint_of=job_id,
+                          all_reprints=True)
 
 
 def remove_printer(db: Database, name: str, actor: Actor) -> None:

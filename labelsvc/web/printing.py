@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, flash, get_flashed_messages, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from labelsvc.appcontext import database
+from labelsvc.appcontext import database, label_limit
 from labelsvc.errors import ValidationFailed
 from labelsvc.services import printing, screens, tokens
 from labelsvc.services.printing import PrintRequest
@@ -113,7 +113,8 @@ def reprint(job_id: int) -> Response:
             raise ValidationFailed("copies: a whole number", errors)
         job = printing.reprint_job(database(), job_id, actor(),
                                    printer=request.form.get("printer") or None,
-                                   template=request.form.get("template") or None, copies=copies)
+                                   template=request.form.get("template") or None, copies=copies,
+                                   max_labels=label_limit())
     except Exception as exc:  # noqa: BLE001 - refusals are said on the job page
         detail, _ = refusal(exc)
         flash(detail)  # said on the next page, carried in the session, never in the address
@@ -131,7 +132,8 @@ def print_again(value: str) -> Response:
         if req is None or errors:
             raise ValidationFailed("choose a printer, a template and copies",
                                             errors or {"printer": "choose a printer"})
-        job = printing.print_identifiers(database(), [value], req, actor())
+        job = printing.print_identifiers(database(), [value], req, actor(),
+                                         max_labels=label_limit())
     except Exception as exc:  # noqa: BLE001 - refusals are said on the record page
         detail, _ = refusal(exc)
         flash(detail)  # said on the record page, carried in the session

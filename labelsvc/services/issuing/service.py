@@ -20,7 +20,7 @@ from labelsvc.services.issuing.cache import IssuingCache, Position
 from labelsvc.services.issuing.prepare import IssueRequest, Prepared, prepare
 from labelsvc.services.issuing.record import Recorded, issue_blocks, record_values
 from labelsvc.services.issuing.reserve import Block, StaleScheme, reserve_block
-from labelsvc.services.printing import create_job
+from labelsvc.services.printing import MAX_LABELS_PER_JOB, check_job_size, create_job
 from labelsvc.services.tokens import Actor
 from numbering import NumberingError
 
@@ -57,9 +57,10 @@ class Reservation:
 class Issuer:
     """Issues identifiers into one registry, and keeps what this process learnt doing it."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_labels_per_job: int = MAX_LABELS_PER_JOB) -> None:
         self.db = db
         self.cache = IssuingCache()
+        self.max_labels_per_job = max_labels_per_job
 
     def issue(self, req: IssueRequest, actor: Actor) -> Issued:
         """Issue `count` identifiers atomically with their `issued` events (and print job).
@@ -69,6 +70,7 @@ class Issuer:
         """
         if req.print is not None:
             actor.require(tokens.PRINT)
+            check_job_size(req.count, req.print.copies, self.max_labels_per_job, "print.")
         prepared = None
         if req.print is None and self.db.can_autocommit():
             with self.db.autocommit() as conn:
@@ -84,7 +86,8 @@ class Issuer:
             job = None
             if req.print is not None:
                 job = create_job(conn, [id_ for _, id_ in done.values()], req.print, actor,
-                                 field_prefix="print.", fresh=True)
+                                 max_labels=self.max_labels_per_job, field_prefix="print.",
+                                 fresh=True)
         self.cache.remember(prepared.current.id, prepared.key, Position(after))  # committed
         return self._issued(actor, prepared, done, job)
 
