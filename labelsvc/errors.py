@@ -74,6 +74,15 @@ class JobFinished(LabelsvcError):
     """The print job is finished and cannot change."""
 
 
+class InvalidTransition(LabelsvcError):
+    """What is asked of an identifier does not follow from its status (a scrapped unit
+    shipped, a voided serial printed)."""
+
+
+class EventTypeExists(LabelsvcError):
+    """An event type of that name is known already."""
+
+
 # error class -> (HTTP status, problem slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidJson: (400, "invalid-json", "Malformed JSON"),
@@ -93,6 +102,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     Unauthorized: (401, "unauthorized", "Unauthorized"),
     Forbidden: (403, "forbidden", "Forbidden"),
     JobFinished: (409, "job-finished", "Job finished"),
+    InvalidTransition: (409, "invalid-transition", "Not allowed in this status"),
+    EventTypeExists: (409, "event-type-exists", "Event type exists"),
     OperationalError: (503, "service-unavailable", "Service unavailable"),
 }
 

@@ -12,6 +12,9 @@ from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,
     EventOut,
+    EventTypeIn,
+    EventTypeListOut,
+    EventTypeOut,
     IdentifierListOut,
     IdentifierOut,
     RecallQuery,
@@ -21,7 +24,7 @@ from labelsvc.contract.models import (
     TraceQuery,
     VoidIn,
 )
-from labelsvc.services import export, genealogy, records, tokens
+from labelsvc.services import event_types, export, genealogy, records, tokens
 
 bp = Blueprint("identifiers", __name__, url_prefix="/api/v1")
 TAGS = ("identifiers",)
@@ -82,6 +85,22 @@ def append_event(value: str, body: EventIn) -> Response:
     event = records.append_event(database(), value, type=body.type, at=body.at, data=body.data,
                                  actor=actor())
     return json_response(event, 201)
+
+
+@bp.get("/event-types")
+@endpoint(answers={200: EventTypeListOut}, tags=TAGS)
+def list_event_types() -> Response:
+    """Every event type: the built-in ones with their status moves, and the registered ones."""
+    return json_response(event_types.list_types(database()))
+
+
+@bp.post("/event-types")
+@endpoint(capability=tokens.DEFINE_EVENT_TYPES, body=EventTypeIn,
+          answers={201: EventTypeOut}, tags=TAGS)
+def register_event_type(body: EventTypeIn) -> Response:
+    """Register a custom event type (admins): recorded on identifiers, never a status move."""
+    return json_response(event_types.register(database(), body.name, body.description,
+                                              actor().name), 201)
 
 
 @bp.post("/identifiers/<path:value>/void")

@@ -144,7 +144,7 @@ class WarrantyOut(BaseModel):
     days: int
     starts: str | None
     ends: str | None
-    status: Literal["not-started", "active", "expired"]
+    status: Literal["not-started", "active", "expired", "void"]
 
 
 class IdentifierOut(BaseModel):
@@ -193,6 +193,33 @@ class EventIn(Body):
     type: Annotated[str, StringConstraints(min_length=1, max_length=50)]
     at: dt.datetime | None = None
     data: EventData = {}
+
+
+class EventTypeIn(Body):
+    """A custom event type to register: recorded on identifiers, never a status move."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class EventTypeOut(BaseModel):
+    """An event type: built-in ones say after which statuses they may come and which they
+    leave; registered ones who registered them."""
+
+    name: str
+    description: str
+    built_in: bool
+    after: list[str] | None
+    becomes: str | None
+    written_by_service: bool = False
+    created_at: str | None = None
+    created_by: str | None = None
+
+
+class EventTypeListOut(BaseModel):
+    """Every event type the registry knows."""
+
+    items: list[EventTypeOut]
 
 
 class EventOut(BaseModel):

@@ -172,6 +172,17 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
+class EventType(Base):
+    """An event type an admin registered (inspected, repaired, …): recorded, never a status."""
+
+    __tablename__ = "event_types"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    description: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 class WebSession(Base):
     """A signed-in browser: the hash of its cookie's key, whose token, when last seen and
     when (and why) it ended — signed out, idle, or its token revoked."""
@@ -196,6 +207,7 @@ genealogy = cast(Table, GenealogyLink.__table__)
 idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
 web_sessions = cast(Table, WebSession.__table__)
+event_types = cast(Table, EventType.__table__)
 
 
 class Printer(Base):

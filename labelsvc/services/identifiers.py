@@ -11,15 +11,19 @@ from sqlalchemy import Row
 
 from labelsvc.contract.models import IdentifierOut, WarrantyOut
 from labelsvc.registry.queries import iso, number, utc
+from labelsvc.services.event_types import FINAL
 
 Answer = TypeVar("Answer", bound=IdentifierOut)
 
 
 def warranty_out(days: int | None, shipped_at: dt.datetime | None,
-                 today: dt.date | None = None) -> WarrantyOut | None:
-    """The warranty of an identifier, counted from its first `shipped` event."""
+                 today: dt.date | None = None, status: str = "issued") -> WarrantyOut | None:
+    """The warranty of an identifier, counted from its first `shipped` event; void once the
+    identifier is scrapped, consumed or voided."""
     if days is None:
         return None
+    if status in FINAL:
+        return _void(days)
     if shipped_at is None:
         return _not_started(days)
     starts = utc(shipped_at).date()  # type: ignore[union-attr]
@@ -27,6 +31,12 @@ def warranty_out(days: int | None, shipped_at: dt.datetime | None,
     today = today or dt.datetime.now(dt.UTC).date()
     return WarrantyOut(days=days, starts=starts.isoformat(), ends=ends.isoformat(),
                        status="active" if today < ends else "expired")
+
+
+@lru_cache(maxsize=256)
+def _void(days: int) -> WarrantyOut:
+    """The warranty of an identifier that can no longer be in service."""
+    return WarrantyOut(days=days, starts=None, ends=None, status="void")
 
 
 @lru_cache(maxsize=256)
@@ -60,5 +70,6 @@ def identifier_out(row: Mapping[str, Any] | Row[Any], model: type[IdentifierOut]
                  status=m["status"], fields=m["fields"] or {}, date=iso(m["production_date"]),
                  issued_at=iso(m["issued_at"]), issued_by=m["issued_by"], lot=m["lot"],
                  attributes=m["attributes"] or {},
-                 warranty=warranty_out(m["warranty_days"], m["shipped_at"]),
+                 warranty=warranty_out(m["warranty_days"], m["shipped_at"],
+                                       status=m["status"]),
                  **lot_only, **extra)

@@ -19,7 +19,7 @@ from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
-from labelsvc.services import job_states
+from labelsvc.services import event_types, job_states
 from labelsvc.services.labels import find_template
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.printers import find_printer, require_printer
@@ -81,6 +81,18 @@ def already_printed(conn: Connection, identifier_ids: Sequence[int]) -> set[int]
     return found
 
 
+def refuse_final(conn: Connection, identifier_ids: Sequence[int]) -> None:
+    """InvalidTransition (409) when an identifier is scrapped, consumed or voided: its label
+    must not be printed again."""
+    for part in chunks(list(identifier_ids)):
+        row = conn.execute(select(identifiers.c.value, identifiers.c.status)
+                           .where(identifiers.c.id.in_(part))
+                           .where(identifiers.c.status.in_(sorted(event_types.FINAL)))
+                           .limit(1)).first()
+        if row is not None:
+            event_types.check_move(row.value, row.status, "printed")
+
+
 def check_job_size(count: int, copies: int, max_labels: int, field_prefix: str = "") -> None:
     """Refuse a job of more than `max_labels` labels (identifiers × copies), before anything
     is written: one request must not hold the registry, or a printer, for hours."""
@@ -118,6 +130,8 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
         total=total, printed=0, reprint_of=reprint_of, cancel_requested=False, attempts=0,
         created_at=now, created_by=actor.name, request_id=current_request_id()
     ).returning(print_jobs.c.id)).scalar_one()
+    if not fresh:
+        refuse_final(conn, identifier_ids)
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
     step = max(1, LABEL_CHUNK // copies)  # identifiers per chunk: LABEL_CHUNK labels at most
     for start in range(0, len(identifier_ids), step):

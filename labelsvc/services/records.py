@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, insert, or_, select, update
 
 from labelsvc.contract.models import EventOut, IdentifierListOut, IdentifierOut, RecordOut
-from labelsvc.errors import AlreadyVoided, NotFound, ValidationFailed
+from labelsvc.errors import AlreadyVoided, InvalidTransition, NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import Identifier, Scheme, events, genealogy, identifiers
 from labelsvc.registry.queries import (
@@ -21,15 +20,11 @@ from labelsvc.registry.queries import (
     iso,
     utc,
 )
+from labelsvc.services import event_types
 from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
 
-# Event types that move an identifier to a status of the same name.
-STATUS_EVENTS = {"shipped", "returned", "scrapped", "consumed"}
-# Event types only the service itself writes.
-RESERVED_EVENTS = {"issued", "voided"}
-EVENT_TYPE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 EXPORT_CHUNK = 1000
 
 
@@ -158,24 +153,23 @@ def export(db: Database, f: SearchFilters) -> Iterator[IdentifierOut]:
 
 def append_event(db: Database, value: str, *, type: str, at: dt.datetime | None,
                  data: dict[str, Any], actor: Actor) -> EventOut:
-    """Append an event; shipping, returns, scrapping and consumption change the status."""
-    if not EVENT_TYPE.match(type):
-        raise ValidationFailed("an event type is lower-case letters, digits, '-' and '_'",
-                               {"type": "lower-case letters, digits, '-' and '_', at most 50"})
-    if type in RESERVED_EVENTS:
-        hint = "POST .../void" if type == "voided" else "the issuing endpoints"
-        raise ValidationFailed(f"{type} events are written by the service; use {hint}",
-                               {"type": f"{type} is written by the service"})
+    """Append an event of a known type; shipping, returns, scrapping and consumption move the
+    status, as far as its status allows (event_types)."""
     moment = utc(at) or dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
+        event_types.refuse_unknown(conn, type)
         row = require_row(conn, value)
-        if type in STATUS_EVENTS:
-            if row.status == "voided":
-                raise AlreadyVoided(f"{value} is voided; it cannot be {type}")
-            changes: dict[str, Any] = {"status": type}
+        becomes = event_types.check_move(value, row.status, type) \
+            if type in event_types.BUILT_IN else None
+        if becomes is not None:
+            changes: dict[str, Any] = {"status": becomes}
             if type == "shipped" and row.shipped_at is None:
                 changes["shipped_at"] = moment
-            conn.execute(update(identifiers).where(identifiers.c.id == row.id).values(**changes))
+            moved = conn.execute(update(identifiers).where(identifiers.c.id == row.id)
+                                 .where(identifiers.c.status == row.status)
+                                 .values(**changes)).rowcount
+            if not moved:  # another request changed its status meanwhile
+                raise InvalidTransition(f"{value} changed status meanwhile; read it again")
         event_id = conn.execute(insert(events).values(
             identifier_id=row.id, type=type, actor=actor.name, at=moment, data=data)
             .returning(events.c.id)).scalar_one()
@@ -188,6 +182,7 @@ def void(db: Database, value: str, *, reason: str, actor: Actor) -> IdentifierOu
         row = require_row(conn, value)
         if row.status == "voided":
             raise AlreadyVoided(f"{value} is voided already")
+        event_types.check_move(value, row.status, "voided")
         changed = conn.execute(update(identifiers)
                                .where((identifiers.c.id == row.id)
                                       & (identifiers.c.status != "voided"))

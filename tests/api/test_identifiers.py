@@ -95,8 +95,13 @@ def test_events_change_status_and_start_the_warranty(api, plant, problem):
     after = api.get(f"/api/v1/identifiers/{value}").get_json()
     assert after["status"] == "shipped"
     assert after["warranty"]["starts"] == "2026-01-10" and after["warranty"]["ends"] == "2027-01-10"
+    unknown = problem(api.post(f"/api/v1/identifiers/{value}/events", {"type": "inspected"},
+                               role="line"), 422, "validation-error")
+    assert "unknown event type 'inspected'" in unknown["detail"] and "shipped" in unknown["detail"]
+    api.post("/api/v1/event-types", {"name": "inspected", "description": "QA looked at it"})
     custom = api.post(f"/api/v1/identifiers/{value}/events", {"type": "inspected"}, role="line")
     assert custom.status_code == 201
+    assert api.get(f"/api/v1/identifiers/{value}").get_json()["status"] == "shipped"
     problem(api.post(f"/api/v1/identifiers/{value}/events", {"type": "voided"}, role="line"),
             422, "validation-error")
     problem(api.post(f"/api/v1/identifiers/{value}/events", {"type": "shipped"}, role="viewer"),

@@ -219,3 +219,33 @@ def test_web_sessions_are_kept_by_migration_0006_which_goes_down_and_up(empty_da
     setup.upgrade(db)
     assert "key_hash" in columns()
     db.dispose()
+
+
+def test_migration_0007_registers_the_custom_event_types_already_recorded(empty_database_url):
+    db = Database(empty_database_url)
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0006")
+        conn.commit()
+    setup.prepare(db, seed=schemes.seed_examples)  # 0007 now; example schemes defined
+    schemes.define_scheme(db, {"name": "mig7", "kind": "serial", "pattern": "M7{seq:3}"},
+                          "admin")
+    value = Issuer(db).issue(IssueRequest(kind="serial", scheme="mig7", fields={}), LINE).values[0]
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+        ident = conn.execute(select(identifiers.c.id).where(identifiers.c.value == value)
+                             ).scalar_one()
+        for kind in ("inspected", "note", "shipped"):
+            conn.execute(insert(events).values(identifier_id=ident, type=kind, actor="qa",
+                                               at=dt.datetime.now(dt.UTC), data={}))
+        conn.commit()
+    setup.upgrade(db)
+    from labelsvc.registry.models import event_types
+
+    with db.engine.connect() as conn:
+        names = set(conn.execute(select(event_types.c.name)).scalars())
+    assert names == {"inspected"}  # built-in types are not registered again
+    db.dispose()
