@@ -36,7 +36,7 @@ from sqlalchemy import Connection, select
 
 from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import scheme_versions, schemes
+from labelsvc.registry.models import identifiers, scheme_versions, schemes
 from labelsvc.registry.queries import find_identifiers_by_id, ids_for_values
 from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.label_templates import Compiled, find_template
@@ -144,6 +144,30 @@ def iter_render(conn: Connection, template: Compiled, identifier_ids: Sequence[i
                 format: Format, dpi: int | None = None) -> Iterator[bytes]:
     """Yield the labels of identifiers in order (see the module contract)."""
     yield from _render(template, render_records(conn, identifier_ids), format, dpi)
+
+
+def check_job_labels(conn: Connection, template: str, identifier_ids: Sequence[int], *,
+                     dpi: int | None, issued_together: bool, field_prefix: str = "") -> None:
+    """Render a job's labels before the job is written, in the caller's transaction: a label
+    that cannot be made is a 422 naming the element and the identifier, and the transaction
+    rolls back (nothing issued, no job). Identifiers issued together differ only in value,
+    so their first and last labels stand for all; others are each rendered (as ZPL, the
+    cheapest format: what can be filled in does not depend on the format)."""
+    if not identifier_ids:
+        return
+    compiled = load_template(conn, template)
+    ids = list(identifier_ids)
+    checked = [ids[0], ids[-1]] if issued_together and len(ids) > 2 else ids
+    try:
+        for _ in _render(compiled, render_records(conn, checked), "zpl", dpi):
+            pass
+    except TemplateError as exc:
+        index = exc.record if exc.record is not None else 0
+        value = conn.execute(select(identifiers.c.value)
+                             .where(identifiers.c.id == checked[index])).scalar()
+        raise ValidationFailed(
+            f"label template {template} cannot print {value}: {exc}; nothing was issued or "
+            f"queued", {f"{field_prefix}template": f"{value}: {exc}"}) from None
 
 
 def _refusal(exc: TemplateError, values: Sequence[str] | None) -> ValidationFailed:

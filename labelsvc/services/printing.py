@@ -20,7 +20,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
 from labelsvc.services import event_types, job_states
-from labelsvc.services.labels import find_template
+from labelsvc.services.labels import check_job_labels, find_template
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.printers import find_printer, require_printer
 from labelsvc.services.tokens import Actor
@@ -132,6 +132,8 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
     ).returning(print_jobs.c.id)).scalar_one()
     if not fresh:
         refuse_final(conn, identifier_ids)
+    check_job_labels(conn, request.template, identifier_ids, dpi=printer.dpi,
+                     issued_together=fresh, field_prefix=field_prefix)
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
     step = max(1, LABEL_CHUNK // copies)  # identifiers per chunk: LABEL_CHUNK labels at most
     for start in range(0, len(identifier_ids), step):

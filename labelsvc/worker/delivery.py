@@ -129,6 +129,9 @@ class PrinterRun:
             self._deliver(job, printer)
         except CannotPrint as exc:
             log.error("printer %s: job %s failed: %s", printer.name, job.id, exc.detail)
+            # The chunk taken for sending never reached the printer: it ends cancelled,
+            # not unknown (labels sent in an earlier attempt stay unknown).
+            job_states.unsend(self.db, job.id, self._chunk)
             job_states.finish(self.db, job.id, "failed", exc.reason, exc.detail)
         except DeliveryInterrupted as exc:
             sent = set(exc.unconfirmed)

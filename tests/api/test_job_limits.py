@@ -55,3 +55,19 @@ def test_an_identifier_is_listed_once_per_job(api: Any, printer: str, problem: A
                                                    "template": "serial-50x25"}, role="line"),
                    422, "validation-error")
     assert body["errors"] == {"identifiers[1]": f"{value} is listed already (identifiers[0])"}
+
+
+def test_pharma_serials_on_a_template_printing_the_model_issue_nothing(api: Any, printer: str,
+                                                                      problem: Any) -> None:
+    """The field trial's case: `pharma` has no model field; serial-50x25 prints one."""
+    scheme = api.get("/api/v1/schemes/pharma").get_json()
+    assert "{model" not in scheme["definition"]["pattern"]
+
+    def issued() -> int:
+        return len(api.get("/api/v1/identifiers?scheme=pharma&limit=1000").get_json()["items"])
+
+    before = issued()
+    body = problem(api.post("/api/v1/serials", {"scheme": "pharma", "count": 3, "print": {
+        "printer": printer, "template": "serial-50x25"}}, role="line"), 422, "validation-error")
+    assert "{fields.model}" in body["errors"]["print.template"]
+    assert issued() == before

@@ -277,14 +277,54 @@ def test_reprint_and_printing_again_record_reprinted(api, worker, sim, problem):
     assert len(events(api, values[1], "printed")) == 1
 
 
-def test_a_label_that_cannot_render_fails_the_job(api, worker, sim):
+def test_a_label_that_cannot_be_made_is_refused_before_the_job_exists(api, worker, sim,
+                                                                     problem):
+    """The serial has no supplier, quantity or GTIN for the receiving label: 422, no job."""
     printer = add_printer(api, sim)
-    issued = issue(api, printer, 1)
-    value = issued["identifiers"][0]["value"]
-    answer = api.post("/api/v1/print-jobs", {"printer": printer, "template": "receiving-100x50",
-                                              "identifiers": [value]}, role="line")
-    failed = wait_for(api, answer.get_json()["id"], lambda j: j["status"] == "failed")
+    value = issue(api, printer, 1)["identifiers"][0]["value"]
+    before = api.get(f"/api/v1/print-jobs?printer={printer}").get_json()["items"]
+    body = problem(api.post("/api/v1/print-jobs", {"printer": printer,
+                                                   "template": "receiving-100x50",
+                                                   "identifiers": [value]}, role="line"),
+                   422, "validation-error")
+    assert value in body["errors"]["template"] and "{attributes." in body["errors"]["template"]
+    assert api.get(f"/api/v1/print-jobs?printer={printer}").get_json()["items"] == before
+
+
+def test_issuing_with_a_label_that_cannot_be_made_issues_nothing(api, worker, sim, problem):
+    printer = add_printer(api, sim)
+    preview = api.post("/api/v1/schemes/pj-serial/preview", {"fields": {"model": "W100"}})
+    before = preview.get_json()["identifiers"][0]
+    body = problem(api.post("/api/v1/serials", {
+        "scheme": "pj-serial", "fields": {"model": "W100"}, "count": 5,
+        "print": {"printer": printer, "template": "receiving-100x50"}}, role="line"),
+        422, "validation-error")
+    assert "print.template" in body["errors"] and "nothing was issued" in body["detail"]
+    after = api.post("/api/v1/schemes/pj-serial/preview", {"fields": {"model": "W100"}})
+    assert after.get_json()["identifiers"][0] == before
+
+
+def test_a_job_whose_template_changed_under_it_fails_and_its_unsent_labels_are_cancelled(
+        api, worker, sim):
+    """A label can still fail after the job was made (its template edited while it waited):
+    the job fails with render-error and labels the printer never received are cancelled,
+    never unknown."""
+    name = "pj-editable"
+    good = {"name": name, "width_mm": 50, "height_mm": 25, "dpi": 203, "elements": [
+        {"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4, "value": "{value}"}]}
+    assert api.post("/api/v1/templates", good).status_code == 201
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")
+    value = issue(api, printer, 1)["identifiers"][0]["value"]
+    job_id = api.post("/api/v1/print-jobs", {"printer": printer, "template": name,
+                                             "identifiers": [value]}, role="line").get_json()["id"]
+    bad = {**good, "elements": [{"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4,
+                                 "value": "{attributes.gtin}"}]}
+    assert api.put(f"/api/v1/templates/{name}", bad).status_code == 200
+    sim.clear()
+    failed = wait_for(api, job_id, lambda j: j["status"] == "failed")
     assert failed["reason"] == "render-error" and value in failed["detail"]
+    assert [x["state"] for x in labels(api, job_id)] == ["cancelled"]
 
 
 def test_removing_a_printer_fails_its_waiting_jobs(api, worker, sim):
