@@ -89,7 +89,46 @@ class CompiledPattern:
         if alg is not None:
             text = "".join([r(fields, day, seq) for r in self.plan])
             return text + alg.compute(_payload(text, alg.alphabet))
-        pieces = [r(fields, day, seq) for r in self.plan]
+        return self._checked([r(fields, day, seq) for r in self.plan])
+
+    def widest(self, width: Callable[[str], float],
+               field_widths: Mapping[str, int] | None = None) -> str:
+        """Build the widest identifier the pattern prints, by `width` of the printed text.
+
+        Each code-table field takes its widest code, each free field its width
+        (`field_widths` for those the pattern leaves open, else the most it accepts) of its
+        widest character, the date tokens the widest production date they can print, the
+        counter its last value and a random token its widest character; the check is computed.
+        Ties go to the later character (a letter before a digit, which packs denser in bars).
+        """
+        widths = field_widths or {}
+        fields: dict[str, str] = {}
+        for tok in self.tokens:
+            if isinstance(tok, Field) and tok.name not in fields:
+                table = self.codes.get(tok.name)
+                if table:
+                    keys = sorted(table, reverse=True)
+                    fields[tok.name] = max(keys, key=lambda k: _rank(table[k], width))
+                else:
+                    char = max(sorted(self.charset, reverse=True), key=width)
+                    fields[tok.name] = char * (tok.width or widths.get(tok.name, MAX_WIDTH))
+        day = _widest_day([t for t in self.tokens if isinstance(t, Date)], width)
+        pieces = []
+        for tok, render in zip(self.tokens, self.plan, strict=True):
+            if isinstance(tok, Counter):
+                widest = max(tok.digits[::-1], key=width)
+                pieces.append(widest * tok.width if tok.random
+                              else encode(tok.space - 1, tok.width, tok.digits))
+            else:
+                pieces.append(render(fields, day, None))
+        return self._checked(pieces)
+
+    def _checked(self, pieces: list[str]) -> str:
+        """Join the printed tokens, the check character computed where the pattern puts it."""
+        alg = self.check_last
+        if alg is not None:
+            text = "".join(pieces)
+            return text + alg.compute(_payload(text, alg.alphabet))
         if self.check_at >= 0:
             alg = self.tokens[self.check_at].algorithm  # type: ignore[union-attr]
             pieces[self.check_at] = alg.compute(_payload("".join(pieces), alg.alphabet))
@@ -221,6 +260,24 @@ class CompiledPattern:
             check_ok = alg.compute(_payload(rest, alg.alphabet)) == pieces[self.check_at]
         return Parsed(value, fields, date, seq, check_ok,
                       _join_key([pieces[i] for i in self.key_idx]))
+
+
+def _rank(text: str, width: Callable[[str], float]) -> tuple[int, float]:
+    """Order printed texts by length, then by printed width."""
+    return len(text), width(text)
+
+
+def _widest_day(tokens: list[Date], width: Callable[[str], float]) -> dt.date:
+    """The production date whose date tokens print widest (the first, on a tie).
+
+    Every day of one 30-year cycle of the VIN year code is tried, leap days and ISO week 53
+    included; without date tokens any day will do.
+    """
+    first = dt.date(2010, 1, 1)
+    if not tokens:
+        return first
+    days = (first + dt.timedelta(days=n) for n in range(366 * 30))
+    return max(days, key=lambda d: _rank("".join(t.token.render(d) for t in tokens), width))
 
 
 def _join_key(parts: list[str]) -> str:

@@ -8,7 +8,7 @@ codes and counter can produce.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from typing import Literal as TypingLiteral
 from zoneinfo import ZoneInfo
@@ -170,6 +170,17 @@ class Scheme(BaseModel):
         """Build one identifier per counter value, sharing everything else (a batch)."""
         day = date if type(date) is dt.date else self.production_date(fields, date)
         return self._c.format_many(fields, day, seqs)
+
+    def widest_value(self, width: Callable[[str], float] = len,
+                     field_widths: Mapping[str, int] | None = None) -> str:
+        """The widest identifier the scheme can print, e.g. to check that a label fits it.
+
+        Every position is at its widest by `width` (a printed width, e.g. from font metrics):
+        the widest code of each code table, free fields full width (`field_widths` names a
+        width for fields the pattern leaves open; else 64), the widest date codes, the
+        counter's last value; the check character is computed.
+        """
+        return self._c.widest(width, field_widths)
 
     def parse(self, value: str) -> Parsed:
         """Read an identifier back; ParseError when it does not fit this scheme."""

@@ -32,11 +32,16 @@ class _Element(BaseModel):
 
 
 class TextElement(_Element):
-    """A line of text; `value` may hold placeholders."""
+    """A line of text; `value` may hold placeholders.
+
+    With `width_mm`, longer text is condensed to that width (to 60 % at most), then cut,
+    ending in "...", so it never runs into its neighbours.
+    """
 
     type: Literal["text"]
     height_mm: PositiveMm
     value: str
+    width_mm: PositiveMm | None = None
     _parts: tuple[placeholders.Part, ...] = PrivateAttr(default=())
 
     @model_validator(mode="after")

@@ -35,8 +35,8 @@ def content(layout: Layout, ops: list[Op], images: dict[int, int]) -> bytes:
             out.append(_barcode_path(op))
         elif isinstance(op, Text):
             baseline = op.y + op.h * BASELINE
-            matrix = (op.h, -op.h, op.x, _num(baseline).encode())
-            out.append(b"BT /F1 1 Tf %d 0 0 %d %d %s Tm (" % matrix
+            matrix = (_num(op.h * op.scale).encode(), -op.h, op.x, _num(baseline).encode())
+            out.append(b"BT /F1 1 Tf %s 0 0 %d %d %s Tm (" % matrix
                        + _text(op.text) + b") Tj ET\n")
         elif isinstance(op, Box):
             out.append(_box_path(op))

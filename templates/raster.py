@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import io
-from functools import lru_cache
+import math
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from templates.layout import Barcode, Box, Layout, Op, Picture, Text
-
-FONT_FILES = ("DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+from templates.text import font, line_height, width
 
 
 def symbol_image(op: Barcode) -> Image.Image:
@@ -27,15 +26,14 @@ def symbol_image(op: Barcode) -> Image.Image:
 _GREY = str.maketrans({"1": "\x00", "0": "\xff"})
 
 
-@lru_cache(maxsize=64)
-def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    """Return a TrueType font of `size` pixels, or Pillow's built-in one."""
-    for name in FONT_FILES:
-        try:
-            return ImageFont.truetype(name, size)
-        except OSError:
-            continue
-    return ImageFont.load_default(size)
+def _condensed(op: Text) -> Image.Image:
+    """Return the mask of condensed text (1 where it prints), its width scaled."""
+    natural = math.ceil(width(op.text, op.h))
+    line = Image.new("L", (natural, line_height(op.h)), 0)
+    ImageDraw.Draw(line).text((0, 0), op.text, fill=255, font=font(op.h))
+    room = max(1, math.floor(natural * op.scale))
+    return line.resize((room, line.height), Image.Resampling.BOX).point(
+        lambda v: 255 if v >= 128 else 0, mode="1")
 
 
 def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
@@ -45,6 +43,8 @@ def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
     for op in ops:
         if isinstance(op, Barcode):
             img.paste(symbol_image(op), (op.x, op.y))
+        elif isinstance(op, Text) and op.scale < 1:
+            img.paste(0, (op.x, op.y), _condensed(op))
         elif isinstance(op, Text):
             draw.text((op.x, op.y), op.text, fill=0, font=font(op.h))
         elif isinstance(op, Box):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from PIL import Image
 
 from templates.escape import field
@@ -14,7 +16,8 @@ def label(layout: Layout, ops: list[Op]) -> str:
     out = [f"^XA^CI28^PW{layout.width}^LL{layout.height}^LH0,0"]
     for op in ops:
         if isinstance(op, Text):
-            out.append(f"^FO{op.x},{op.y}^A0N,{op.h},{op.h}{field(op.text)}")
+            wide = op.h if op.scale == 1 else max(1, math.floor(op.h * op.scale))
+            out.append(f"^FO{op.x},{op.y}^A0N,{op.h},{wide}{field(op.text)}")
         elif isinstance(op, Barcode):
             out.append(f"^FO{op.x},{op.y}{barcode(op)}")
         elif isinstance(op, Box):

@@ -197,3 +197,22 @@ def test_definition_round_trips() -> None:
     again = Scheme.model_validate(s.definition())
     assert again.definition() == s.definition()
     assert s.definition()["owner"] == "quality"
+
+
+def test_widest_value_puts_every_position_at_its_widest() -> None:
+    wide = {"W": 3, "M": 2}
+    width = lambda text: sum(wide.get(c, 1) for c in text)  # noqa: E731
+    lot = Scheme.model_validate(EXAMPLES["acme-lot"])
+    assert lot.widest_value(width, {"line": 2}) == "LM10001-WW99"
+    assert len(lot.widest_value()) == 1 + 1 + 2 + 3 + 1 + 64 + 2  # {line} takes 64 at most
+    serial = Scheme.model_validate(EXAMPLES["acme-serial"])
+    value = serial.widest_value()
+    assert serial.parse(value).seq == 99_999 and serial.parse(value).check_ok
+    vin = Scheme.model_validate(EXAMPLES["vin"])
+    parsed = vin.parse(vin.widest_value(width))
+    assert parsed.fields == {"wmi": "WWW", "vds": "WWWWW", "plant": "W"} and parsed.check_ok
+    assert parsed.date == {"YC": "W"}  # the year code's widest letter: model year 2028
+    pharma = Scheme.model_validate(EXAMPLES["pharma"])
+    assert pharma.widest_value(width) == "W" * 12
+    codes = scheme(pattern="{model}{seq:1:36}", codes={"model": {"A": "1", "B": "22"}})
+    assert codes.widest_value() == "22Z"

@@ -21,6 +21,7 @@ from templates import (
     render_to,
     shipped_templates,
 )
+from templates.layout import Text, layout, text_area
 
 BASE = {"name": "t", "width_mm": 50.8, "height_mm": 25.4, "dpi": 203}
 
@@ -197,3 +198,23 @@ def test_byo_zpl_fill_escapes_and_previews() -> None:
     assert fmt.preview_png(record).startswith(b"\x89PNG")
     with pytest.raises(TemplateError, match="unknown placeholder"):
         ZplTemplate("^XA^FD{nope}^FS^XZ")
+
+
+def test_text_with_a_width_is_condensed_then_cut() -> None:
+    t = Template.model_validate({**BASE, "elements": [
+        {"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 3, "width_mm": 30,
+         "value": "{attributes.supplier}"}]})
+    plan = layout(t, 203)
+    short, longer, endless = ({"attributes": {"supplier": s}} for s in
+                              ("Bolt GmbH", "Schraubenwerk Müller GmbH", "Schrauben " * 20))
+    assert plan.ops(short) == [Text(16, 16, 24, "Bolt GmbH")]
+    condensed = plan.ops(longer)[0]
+    assert isinstance(condensed, Text) and condensed.text == "Schraubenwerk Müller GmbH"
+    assert 0.6 <= condensed.scale < 1
+    cut = plan.ops(endless)[0]
+    assert isinstance(cut, Text) and cut.text.startswith("Schrauben Schrauben")
+    assert cut.text.endswith("...") and cut.scale <= 0.6
+    for op in (condensed, cut):
+        assert text_area(op).w <= 30 * 8
+    zpl = render_bytes(t, [longer], "zpl").decode()
+    assert f"^A0N,24,{int(24 * condensed.scale)}^" in zpl
