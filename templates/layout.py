@@ -116,10 +116,9 @@ class Placed:
 
 
 def text_area(op: Text) -> Area:
-    """Return the box a line of text prints in: its advance width by its line height."""
-    above = text.overshoot(op.h)
-    return Area(op.x, op.y - above, math.ceil(text.width(op.text, op.h) * op.scale),
-                text.line_height(op.h) + above)
+    """Return the box a line of text prints in: its advance width by its fonts' line height."""
+    top, bottom = text.extent(op.text, op.h)
+    return Area(op.x, op.y + top, math.ceil(text.width(op.text, op.h) * op.scale), bottom - top)
 
 
 def symbol_areas(op: Barcode) -> tuple[Area, Area]:

@@ -1,7 +1,8 @@
 """Streaming vector PDF: one page of the label's size per label, drawn on the printer's dot grid.
 
 Pages are written as they are rendered and only their byte offsets are kept, so a 100,000-label
-document needs little memory. Barcodes are one filled path each; text uses built-in Helvetica.
+document needs little memory. Barcodes are one filled path each; text is drawn with the shipped
+fonts, embedded as subsets after the last page (`pdffont`), at the positions PNG draws it.
 """
 
 from __future__ import annotations
@@ -10,22 +11,16 @@ import zlib
 from collections.abc import Iterable, Iterator
 
 from templates.layout import Barcode, Box, Layout, Op, Picture, Text
+from templates.pdffont import DocumentFonts
+from templates.pdffont import pdf_number as _num
+from templates.text import baseline
 from templates.units import MM_PER_POINT
 
-CATALOG, PAGES, FONT = 1, 2, 3
-BASELINE = 0.8  # text baseline below the top of the line, as a share of its height
+CATALOG, PAGES = 1, 2
 
 
-def _num(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def _text(value: str) -> bytes:
-    raw = value.encode("cp1252", "replace")
-    return raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def content(layout: Layout, ops: list[Op], images: dict[int, int]) -> bytes:
+def content(layout: Layout, ops: list[Op], images: dict[int, int], fonts: DocumentFonts
+            ) -> bytes:
     """Return the page's content stream: dot units, y downwards from the top-left corner."""
     scale = 1 / (MM_PER_POINT * layout.dpmm)
     page_h = layout.template.height_mm / MM_PER_POINT
@@ -34,10 +29,9 @@ def content(layout: Layout, ops: list[Op], images: dict[int, int]) -> bytes:
         if isinstance(op, Barcode):
             out.append(_barcode_path(op))
         elif isinstance(op, Text):
-            baseline = op.y + op.h * BASELINE
-            matrix = (_num(op.h * op.scale).encode(), -op.h, op.x, _num(baseline).encode())
-            out.append(b"BT /F1 1 Tf %s 0 0 %d %d %s Tm (" % matrix
-                       + _text(op.text) + b") Tj ET\n")
+            wide = b"%d" % op.h if op.scale == 1 else _num(op.h * op.scale).encode()
+            matrix = (wide, -op.h, op.x, op.y + baseline(op.h), fonts.show(op.text))
+            out.append(b"BT %s 0 0 %d %d %d Tm %s ET\n" % matrix)
         elif isinstance(op, Box):
             out.append(_box_path(op))
         elif isinstance(op, Picture):
@@ -70,7 +64,7 @@ class _Writer:
     def __init__(self) -> None:
         self.offsets: dict[int, int] = {}
         self.position = 0
-        self.next_id = FONT + 1
+        self.next_id = PAGES + 1
 
     def obj(self, number: int, body: bytes) -> bytes:
         self.offsets[number] = self.position
@@ -79,7 +73,9 @@ class _Writer:
         return chunk
 
     def stream(self, number: int, data: bytes, extra: bytes = b"") -> bytes:
-        packed = zlib.compress(data, 6)
+        return self.packed(number, zlib.compress(data, 6), extra)
+
+    def packed(self, number: int, packed: bytes, extra: bytes = b"") -> bytes:
         head = b"<< /Length %d /Filter /FlateDecode %s>>\nstream\n" % (len(packed), extra)
         return self.obj(number, head + packed + b"\nendstream")
 
@@ -96,8 +92,7 @@ def document(layout: Layout, labels: Iterable[list[Op]]) -> Iterator[bytes]:
     """Yield a PDF with one page per label, as it is rendered."""
     w = _Writer()
     yield w.raw(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    yield w.obj(FONT, b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
-                      b"/Encoding /WinAnsiEncoding >>")
+    fonts = DocumentFonts(w.new)
     media = f"[0 0 {_num(layout.template.width_mm / MM_PER_POINT)} " \
             f"{_num(layout.template.height_mm / MM_PER_POINT)}]".encode()
     images: dict[int, int] = {}
@@ -111,12 +106,14 @@ def document(layout: Layout, labels: Iterable[list[Op]]) -> Iterator[bytes]:
                     b"/Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
                     b"/BitsPerComponent 1 " % (op.image.width, op.image.height))
         stream_id, page_id = w.new(), w.new()
-        yield w.stream(stream_id, content(layout, ops, images))
+        yield w.stream(stream_id, content(layout, ops, images, fonts))
         xobjects = b"".join(b"/Im%d %d 0 R " % item for item in images.items())
         yield w.obj(page_id, b"<< /Type /Page /Parent %d 0 R /MediaBox %s /Contents %d 0 R "
-                             b"/Resources << /Font << /F1 %d 0 R >> /XObject << %s>> >> >>"
-                    % (PAGES, media, stream_id, FONT, xobjects))
+                             b"/Resources << /Font << %s>> /XObject << %s>> >> >>"
+                    % (PAGES, media, stream_id, fonts.resources(), xobjects))
         kids.append(page_id)
+    for number, body, data in fonts.objects():
+        yield w.obj(number, body) if data is None else w.packed(number, data, body)
     refs = b" ".join(b"%d 0 R" % k for k in kids)
     yield w.obj(PAGES, b"<< /Type /Pages /Count %d /Kids [%s] >>" % (len(kids), refs))
     yield w.obj(CATALOG, b"<< /Type /Catalog /Pages %d 0 R >>" % PAGES)

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import io
 import math
+from functools import lru_cache
+from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont, features
 
 from templates.layout import Barcode, Box, Layout, Op, Picture, Text
-from templates.text import font, line_height, width
+from templates.text import Face, baseline, extent, runs, width
+
+# Glyphs go where the PDF puts them: at their advance widths, without kerning (Raqm can
+# switch kerning off; Pillow's basic layout differs from it by well under 1 %).
+_RAQM = features.check_feature("raqm")
+_UNKERNED: dict[str, Any] = {"features": ["-kern"]} if _RAQM else {}
 
 
 def symbol_image(op: Barcode) -> Image.Image:
@@ -26,14 +33,30 @@ def symbol_image(op: Barcode) -> Image.Image:
 _GREY = str.maketrans({"1": "\x00", "0": "\xff"})
 
 
-def _condensed(op: Text) -> Image.Image:
-    """Return the mask of condensed text (1 where it prints), its width scaled."""
-    natural = math.ceil(width(op.text, op.h))
-    line = Image.new("L", (natural, line_height(op.h)), 0)
-    ImageDraw.Draw(line).text((0, 0), op.text, fill=255, font=font(op.h))
-    room = max(1, math.floor(natural * op.scale))
-    return line.resize((room, line.height), Image.Resampling.BOX).point(
-        lambda v: 255 if v >= 128 else 0, mode="1")
+@lru_cache(maxsize=64)
+def font(face: Face, size: int) -> ImageFont.FreeTypeFont:
+    """Return a shipped font at `size` pixels."""
+    engine = ImageFont.Layout.RAQM if _RAQM else ImageFont.Layout.BASIC
+    return ImageFont.truetype(str(face.path), size, layout_engine=engine)
+
+
+def draw_line(draw: ImageDraw.ImageDraw, x: int, y: int, line: str, size: int, fill: int) -> None:
+    """Draw a line of text whose top is at y, run by run in the shipped fonts."""
+    at, base = float(x), y + baseline(size)
+    for run in runs(line):
+        draw.text((at, base), run.text, fill=fill, font=font(run.face, size), anchor="ls",
+                  **_UNKERNED)
+        at += run.advance * size
+
+
+def _condensed(op: Text) -> tuple[Image.Image, int]:
+    """Return the mask of condensed text (1 where it prints), its width scaled, and its top."""
+    top, bottom = extent(op.text, op.h)
+    line = Image.new("L", (math.ceil(width(op.text, op.h)), bottom - top), 0)
+    draw_line(ImageDraw.Draw(line), 0, -top, op.text, op.h, 255)
+    room = max(1, math.floor(line.width * op.scale))
+    mask = line.resize((room, line.height), Image.Resampling.BOX)
+    return mask.point(lambda v: 255 if v >= 128 else 0, mode="1"), top
 
 
 def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
@@ -44,9 +67,10 @@ def label_image(layout: Layout, ops: list[Op]) -> Image.Image:
         if isinstance(op, Barcode):
             img.paste(symbol_image(op), (op.x, op.y))
         elif isinstance(op, Text) and op.scale < 1:
-            img.paste(0, (op.x, op.y), _condensed(op))
+            mask, top = _condensed(op)
+            img.paste(0, (op.x, op.y + top), mask)
         elif isinstance(op, Text):
-            draw.text((op.x, op.y), op.text, fill=0, font=font(op.h))
+            draw_line(draw, op.x, op.y, op.text, op.h, 0)
         elif isinstance(op, Box):
             draw.rectangle((op.x, op.y, op.x + op.w - 1, op.y + op.h - 1), outline=0, width=op.t)
         elif isinstance(op, Picture):

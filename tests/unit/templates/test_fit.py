@@ -112,13 +112,12 @@ def _dark(image: Image.Image) -> Image.Image:
     return image.convert("L").point(lambda v: 255 if v < 128 else 0, mode="L")
 
 
-# PDF text is Helvetica, whose widths differ from the label font's (its "@" is wider).
-@pytest.mark.parametrize("fmt", ["zpl", "png"])
+@pytest.mark.parametrize("fmt", ["zpl", "pdf", "png"])
 @pytest.mark.parametrize("dpi", DPIS)
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_what_is_drawn_stays_inside_the_reported_areas(name: str, dpi: int, fmt: str) -> None:
     template = TEMPLATES[name]
-    rec = record(name, PAIRS[name][0])
+    rec = record(name, PAIRS[name][0], latin=fmt == "zpl")
     plan = layout(template, dpi)
     out = render_bytes(template, [rec], fmt, dpi)  # type: ignore[arg-type]
     image = {"zpl": lambda: zpl_image(out, dpi), "pdf": lambda: _pdf_dots(out, plan),

@@ -59,7 +59,8 @@ GTIN = "9" * 13 + ean.calc_check_digit("9" * 13)  # GTIN-14: every GTIN prints 1
 EXPIRY = "2039-12-31"                           # dates print in fixed widths
 QUANTITY = sys.float_info.max                   # the longest number a quantity prints as
 UOM = widest_char(FREE_TEXT_CHARS) * 20         # the API takes 20 characters
-FREE_TEXT = widest_char(FREE_TEXT_CHARS) * 200  # supplier and other label text: 200
+FREE_TEXT = widest_char(FREE_TEXT_CHARS) * 200  # company and other label text: 200
+SUPPLIER = widest_char("東京ひらがなカタカナ서울") * 200  # the fallback font: taller lines
 SUPPLIER_LOT = widest_char(GS1_82) * 20         # it goes into GS1 (21): 20 of set 82
 
 # Placeholders of free text that a template may condense and cut to its width, and those it
@@ -68,8 +69,9 @@ CUT_ALLOWED = frozenset({"attributes.company", "attributes.supplier"})
 CONDENSE_ALLOWED = CUT_ALLOWED | {"attributes.supplier_lot", "quantity", "uom"}
 
 
-def record(template: str, scheme: str) -> dict[str, Any]:
-    """The widest record of a scheme for a template."""
+def record(template: str, scheme: str, latin: bool = False) -> dict[str, Any]:
+    """The widest record of a scheme for a template (`latin`: no CJK supplier name, for
+    ZPL renderings: font 0 has no CJK glyphs, in zplkit as on a printer without a CJK font)."""
     value = widest(scheme)
     parsed = SCHEMES[scheme].parse(value)
     out: dict[str, Any] = {
@@ -77,7 +79,8 @@ def record(template: str, scheme: str) -> dict[str, Any]:
         "fields": parsed.fields, "date": EXPIRY, "expiry": EXPIRY, "quantity": QUANTITY,
         "uom": UOM, "lot": widest("acme-lot") if SCHEMES[scheme].kind == "serial" else value,
         "attributes": {"company": FREE_TEXT, "gtin": GTIN, "expiry": EXPIRY,
-                       "supplier": FREE_TEXT, "supplier_lot": SUPPLIER_LOT},
+                       "supplier": FREE_TEXT if latin else SUPPLIER,
+                       "supplier_lot": SUPPLIER_LOT},
     }
     return out
 
