@@ -146,8 +146,9 @@ def iter_render(conn: Connection, template: Compiled, identifier_ids: Sequence[i
     yield from _render(template, render_records(conn, identifier_ids), format, dpi)
 
 
-def check_job_labels(conn: Connection, template: str, identifier_ids: Sequence[int], *,
-                     dpi: int | None, issued_together: bool, field_prefix: str = "") -> None:
+def check_job_labels(conn: Connection, template: str, compiled: Compiled,
+                     identifier_ids: Sequence[int], *, dpi: int | None, issued_together: bool,
+                     field_prefix: str = "") -> None:
     """Render a job's labels before the job is written, in the caller's transaction: a label
     that cannot be made is a 422 naming the element and the identifier, and the transaction
     rolls back (nothing issued, no job). Identifiers issued together differ only in value,
@@ -155,7 +156,6 @@ def check_job_labels(conn: Connection, template: str, identifier_ids: Sequence[i
     cheapest format: what can be filled in does not depend on the format)."""
     if not identifier_ids:
         return
-    compiled = load_template(conn, template)
     ids = list(identifier_ids)
     checked = [ids[0], ids[-1]] if issued_together and len(ids) > 2 else ids
     try:

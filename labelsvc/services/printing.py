@@ -118,7 +118,8 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
     if printer is None:
         raise ValidationFailed(f"no printer named {request.printer}",
                                {f"{field_prefix}printer": f"no printer named {request.printer}"})
-    if find_template(conn, request.template) is None:
+    template = find_template(conn, request.template)
+    if template is None:
         raise ValidationFailed(
             f"no label template named {request.template}",
             {f"{field_prefix}template": f"no label template named {request.template}"})
@@ -132,7 +133,7 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
     ).returning(print_jobs.c.id)).scalar_one()
     if not fresh:
         refuse_final(conn, identifier_ids)
-    check_job_labels(conn, request.template, identifier_ids, dpi=printer.dpi,
+    check_job_labels(conn, request.template, template, identifier_ids, dpi=printer.dpi,
                      issued_together=fresh, field_prefix=field_prefix)
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)
     step = max(1, LABEL_CHUNK // copies)  # identifiers per chunk: LABEL_CHUNK labels at most
