@@ -54,6 +54,16 @@ def json_response(answer: BaseModel, status: int = 200, *,
     return Response(body, status=status, mimetype="application/json", headers=headers)
 
 
+def answered_before_commit(view: Callable[[], Response]) -> Response:
+    """Run a write and build its answer in one transaction: an answer that cannot be made
+    rolls the write back, so a server error never follows a commit."""
+    with database().transaction():
+        response = view()
+        if not response.is_streamed:
+            response.get_data()
+    return response
+
+
 def problem_response(problem: dict[str, Any]) -> Response:
     """Answer an RFC 9457 problem document."""
     return Response(json.dumps(problem, ensure_ascii=False), status=problem["status"],
@@ -108,11 +118,14 @@ def read_query(model: type[BaseModel]) -> Any:
 def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | None = None,
              query: type[BaseModel] | None = None,
              answers: dict[int, type[BaseModel] | None] | None = None,
-             tags: tuple[str, ...] = (), public: bool = False) -> Callable[..., Any]:
+             tags: tuple[str, ...] = (), public: bool = False,
+             own_commit: bool = False) -> Callable[..., Any]:
     """Declare an endpoint: who may call it, what it reads and what it answers.
 
     The view receives `body` and `query` as validated models. Writes carrying an
-    `Idempotency-Key` header run once per key and token.
+    `Idempotency-Key` header run once per key and token. Every write runs in one
+    transaction that its answer is built in, unless `own_commit` says the service builds its
+    answer before its own commit (issuing, whose single statement commits as it runs).
     """
     codes: dict[str, type[BaseModel] | None] = {
         f"HTTP_{status}": model for status, model in (answers or {}).items()}
@@ -139,7 +152,9 @@ def endpoint(*, capability: str | None = tokens.READ, body: type[BaseModel] | No
 
             key = request.headers.get("Idempotency-Key")
             if key is None or public or request.method not in ("POST", "PUT"):
-                return run()
+                if public or capability == tokens.READ or own_commit or request.method == "GET":
+                    return run()
+                return answered_before_commit(run)
             if not key or len(key) > MAX_KEY_LENGTH:
                 raise ValidationFailed(f"an Idempotency-Key has 1 to {MAX_KEY_LENGTH} characters",
                                        {"Idempotency-Key": f"1 to {MAX_KEY_LENGTH} characters"})

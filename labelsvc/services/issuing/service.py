@@ -35,6 +35,9 @@ class Issued:
     values: list[str]
     shared: IdentifierOut
     print_job: JobOut | None
+    kind: str = "serial"
+    scheme: str = ""
+    json: str = ""
 
     @property
     def identifiers(self) -> list[IdentifierOut]:
@@ -77,7 +80,7 @@ class Issuer:
                 prepared = self._prepared(conn, req, actor)
                 done = statement.issue(conn, prepared, req.count, self.cache)
             if done is not None:
-                return self._issued(actor, prepared, done, None)
+                return self._logged(actor, self._issued(prepared, done, None))
         with self.db.transaction() as conn:
             prepared, (done, after) = self._under_current_version(
                 conn, req, actor,
@@ -88,8 +91,9 @@ class Issuer:
                 job = create_job(conn, [id_ for _, id_ in done.values()], req.print, actor,
                                  max_labels=self.max_labels_per_job, field_prefix="print.",
                                  fresh=True)
+            issued = self._issued(prepared, done, job)  # the answer exists before the commit
         self.cache.remember(prepared.current.id, prepared.key, Position(after))  # committed
-        return self._issued(actor, prepared, done, job)
+        return self._logged(actor, issued)
 
     def reserve(self, req: IssueRequest, actor: Actor) -> Reservation:
         """Take `count` counter positions and record no identifier: a line that prints
@@ -107,8 +111,9 @@ class Issuer:
         """Record identifiers made elsewhere inside a reserved block (position -> value)."""
         with self.db.transaction() as conn:
             done = record_values(conn, reservation.prepared, reservation.block, values)
-        return self._issued(actor, reservation.prepared,
-                            dict(sorted(done.items(), key=lambda item: item[1][0])), None)
+            issued = self._issued(reservation.prepared,
+                                  dict(sorted(done.items(), key=lambda item: item[1][0])), None)
+        return self._logged(actor, issued)
 
     def _under_current_version(self, conn: Connection, req: IssueRequest, actor: Actor,
                                work: Callable[[Prepared, bool], T],
@@ -139,12 +144,19 @@ class Issuer:
             return prepare(conn, newer, req, actor)
 
     @staticmethod
-    def _issued(actor: Actor, prepared: Prepared, done: Recorded,
-                print_job: JobOut | None) -> Issued:
-        """The answer to an issue request, once its transaction has committed."""
+    def _issued(prepared: Prepared, done: Recorded, print_job: JobOut | None) -> Issued:
+        """The answer to an issue request, its JSON written: built inside the transaction, so
+        an answer that cannot be made rolls the issue back (a 5xx never follows a commit)."""
         current = prepared.current
-        log.info("%s issued %d %s(s) of %s", actor.name, len(done), current.scheme.kind,
-                 current.name)
         shared = identifier_out({**prepared.base, "value": "", "scheme": current.name,
                                  "version": current.version, "lot": prepared.lot})
-        return Issued(list(done), shared, print_job)
+        issued = Issued(list(done), shared, print_job, current.scheme.kind, current.name)
+        issued.json = issued.to_json()
+        return issued
+
+    @staticmethod
+    def _logged(actor: Actor, issued: Issued) -> Issued:
+        """Log what was issued, once it is committed."""
+        log.info("%s issued %d %s(s) of %s", actor.name, len(issued.values), issued.kind,
+                 issued.scheme)
+        return issued
