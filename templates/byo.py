@@ -14,8 +14,10 @@ from templates.escape import INDICATOR, hex_escape
 from templates.placeholders import Part, Record
 from templates.units import dots, dots_per_mm
 
-_FIELD = re.compile(r"\^FD(.*?)(?=\^FS|\^XZ|\Z)", re.S)
-_FH = re.compile(r"\^FH(.?)")
+# Field data runs to the next command: `^FD a^FH_^FDb^FS` is one field whose data is `b`,
+# printed with `_` as its hex indicator.
+_FIELD = re.compile(r"\^FD([^^]*)")
+_FH = re.compile(r"\^FH([^^]?)")
 _BARCODE = re.compile(r"\^B([A-Z0-9])([^\^~]*)")
 _CI = re.compile(r"\^CI(\d+)")
 
@@ -44,17 +46,15 @@ class ZplTemplate:
         cis = set(_CI.findall(self.source))
         self.utf8 = cis == {"28"}
         self.fields: list[_Field] = []
-        segment_start = 0
         for m in _FIELD.finditer(self.source):
-            head = self.source[segment_start : m.start()]
-            segment_start = m.end()
             try:
                 parts = placeholders.parse(m.group(1))
             except ValueError as exc:
                 raise TemplateError(str(exc), f"offset {m.start()}") from None
             if all(isinstance(p, str) for p in parts):
                 continue
-            field_head = head[head.rfind("^FS") + 1 :] if "^FS" in head else head
+            # The commands of this field so far: everything since the last ^FS before it.
+            field_head = self.source[self.source.rfind("^FS", 0, m.start()) + 1 : m.start()]
             fh = _FH.findall(field_head)
             barcode = _BARCODE.findall(field_head)
             letter, params = barcode[-1] if barcode else ("", "")

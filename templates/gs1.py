@@ -1,26 +1,30 @@
-"""GS1 element strings: AIs read from the template's literal `(NN)`, validated with biip."""
+"""GS1 values of label templates: AIs read from the template's literal `(NN)`, data checked
+against the AI table of the `gs1` package (element rules, and message rules over the label)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
-from biip import ParseError
-from biip.gs1_application_identifiers import GS1ApplicationIdentifier
-from biip.gs1_element_strings import GS1ElementString
-
+from gs1 import (
+    GS,
+    Problem,
+    check_element,
+    element_string,
+    exclusion_problems,
+    hri,
+    is_predefined_length,
+    lookup,
+    requirement_problems,
+    value_problems,
+)
 from templates import placeholders
 from templates.errors import TemplateError
 from templates.placeholders import Part, Record
 
-GS = "\x1d"
-# GS1 General Specifications fig. 7.8.5-2: element strings of predefined length, by AI prefix.
-PREDEFINED_LENGTH_PREFIXES = frozenset(
-    ["00", "01", "02", "03", "04", "20", "31", "32", "33", "34", "35", "36", "41"]
-    + [str(n) for n in range(11, 20)]
-)
-_AI = re.compile(r"\((\d{2,4})\)")
+__all__ = ["GS", "Segment", "check_elements", "element_string", "fill", "hri",
+           "is_predefined_length", "label_problems", "literal", "parse_template", "validate"]
+_AI = re.compile(r"(?<!\\)\((\d{2,4})\)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +59,7 @@ def parse_template(text: str) -> tuple[Segment, ...]:
 
 
 def _append_literal(segments: list[tuple[str, list[Part]]], text: str) -> None:
+    text = text.replace("\\(", "(")  # `\(` is a literal bracket in the data, as in GS1's HRI
     if not text:
         return
     if not segments:
@@ -63,63 +68,47 @@ def _append_literal(segments: list[tuple[str, list[Part]]], text: str) -> None:
 
 
 def _known_ai(ai: str) -> str:
-    try:
-        found = GS1ApplicationIdentifier.extract(ai)
-    except ParseError:
-        found = None
-    if found is None or found.ai != ai:
+    if lookup(ai) is None:
         raise ValueError(f"({ai}) is not a GS1 Application Identifier")
     return ai
 
 
+def literal(segment: Segment) -> str | None:
+    """Return a segment's data when it holds no placeholder, else None."""
+    if all(isinstance(p, str) for p in segment.parts):
+        return "".join(p for p in segment.parts if isinstance(p, str))
+    return None
+
+
 def fill(segments: tuple[Segment, ...], record: Record) -> tuple[Element, ...]:
-    """Fill each segment's data from the record and validate it; return (ai, data) pairs."""
+    """Fill each segment's data from the record and validate it; return (ai, data) pairs.
+
+    Which AIs a label holds is fixed by the template, so the rules over AIs alone (required
+    and exclusive AIs) are checked when the template is defined (`label_problems`); here each
+    element's data, repeats and signed keys.
+    """
     elements = tuple((s.ai, placeholders.fill(s.parts, record)) for s in segments)
-    for ai, data in elements:
-        validate(ai, data)
+    check_elements(elements)
     return elements
 
 
-@lru_cache(maxsize=8192)
+def check_elements(elements: tuple[Element, ...]) -> None:
+    """Raise TemplateError for the first element or data-dependent message rule broken."""
+    for ai, data in elements:
+        validate(ai, data)
+    problem = next(iter(value_problems(elements)), None)
+    if problem is not None:
+        raise TemplateError(problem.message)
+
+
 def validate(ai: str, data: str) -> None:
-    """Raise TemplateError when data is not valid for the AI (length, charset, check, date)."""
-    try:
-        element = GS1ElementString.parse(ai + data)
-    except ParseError:
-        info = GS1ApplicationIdentifier.extract(ai)
-        raise TemplateError(
-            f"({ai}) {info.data_title} must be {_describe(info.format)}, got {data!r}"
-        ) from None
-    problem = element.gtin_error or element.sscc_error or element.gln_error
-    if problem:
-        raise TemplateError(f"({ai}) {data!r} has a wrong check digit")
+    """Raise TemplateError naming the AI and the rule when data is not valid for the AI."""
+    problem = check_element(ai, data)
+    if problem is not None:
+        raise TemplateError(problem.message)
 
 
-def _describe(fmt: str) -> str:
-    data = fmt.split("+", 1)[-1]
-    kind = "digits" if data.startswith("N") else "characters of GS1 set 82"
-    size = data[1:]
-    if size.startswith(".."):
-        return f"1 to {size[2:]} {kind}"
-    return f"exactly {size} {kind}"
-
-
-def is_predefined_length(ai: str) -> bool:
-    """Return True when no FNC1 separator is needed after this AI."""
-    return ai[:2] in PREDEFINED_LENGTH_PREFIXES
-
-
-def element_string(elements: tuple[Element, ...]) -> str:
-    """Return AI+data joined with GS after each non-final element of variable length."""
-    out: list[str] = []
-    last = len(elements) - 1
-    for i, (ai, data) in enumerate(elements):
-        out.append(ai + data)
-        if i != last and not is_predefined_length(ai):
-            out.append(GS)
-    return "".join(out)
-
-
-def hri(elements: tuple[Element, ...]) -> str:
-    """Return the parenthesised human-readable form, e.g. `(01)09506000134352(10)ABC`."""
-    return "".join(f"({ai}){data}" for ai, data in elements)
+def label_problems(ais: list[str]) -> list[Problem]:
+    """The rules over the AIs of a whole label: exclusive AIs and required partners."""
+    unique = list(dict.fromkeys(ais))
+    return exclusion_problems(unique) + requirement_problems(unique)

@@ -15,12 +15,16 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from templates import gs1, placeholders
+from templates.errors import TemplateError
 from templates.symbologies import SYMBOLOGIES, Symbology
 from templates.units import DOTS_PER_MM
 
 Mm = Annotated[float, Field(ge=0)]
+# Symbologies whose data is a GTIN: on a label they stand for (01) in the GS1 message rules.
+GTIN_SYMBOLOGIES = frozenset({"ean13", "upca", "itf14"})
 PositiveMm = Annotated[float, Field(gt=0)]
 
 
@@ -81,6 +85,15 @@ class BarcodeElement(_Element):
             raise ValueError(f"a {self.symbology} barcode needs height_mm")
         if self.symbol.gs1:
             self._segments = gs1.parse_template(self.value)
+            known = [(seg.ai, data) for seg in self._segments
+                     if (data := gs1.literal(seg)) is not None]
+            try:
+                for ai, data in known:
+                    gs1.validate(ai, data)
+                if len(known) == len(self._segments):
+                    gs1.check_elements(tuple(known))
+            except TemplateError as exc:
+                raise ValueError(exc.message) from None
         else:
             self._parts = placeholders.parse(self.value)
         return self
@@ -94,6 +107,13 @@ class BarcodeElement(_Element):
     def parts(self) -> tuple[placeholders.Part, ...]:
         """Return a non-GS1 value as literal text and placeholders (empty for GS1)."""
         return self._parts
+
+    @property
+    def carried_ais(self) -> tuple[str, ...]:
+        """The AIs this symbol carries: its element strings', or (01) for a GTIN symbology."""
+        if self._segments:
+            return tuple(seg.ai for seg in self._segments)
+        return ("01",) if self.symbology in GTIN_SYMBOLOGIES else ()
 
     @property
     def segments(self) -> tuple[gs1.Segment, ...]:
@@ -145,6 +165,19 @@ class Template(BaseModel):
         template = cls.model_validate(definition)
         template._base_dir = None if image_dir is None else str(image_dir)
         return template
+
+    @model_validator(mode="after")
+    def _gs1_label_rules(self) -> Template:
+        """Required and exclusive AIs hold over the label: all its GS1 symbols together."""
+        carried = [(i, ai) for i, el in enumerate(self.elements)
+                   if isinstance(el, BarcodeElement) for ai in el.carried_ais]
+        problems = gs1.label_problems([ai for _, ai in carried])
+        if problems:
+            where = next((i for i, ai in carried if ai == problems[0].ai), carried[0][0])
+            raise ValidationError.from_exception_data("Template", [InitErrorDetails(
+                type=PydanticCustomError("gs1_label", problems[0].message),
+                loc=("elements", where, "value"), input=self.elements[where])])
+        return self
 
     @field_validator("dpi")
     @classmethod

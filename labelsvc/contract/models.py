@@ -352,11 +352,37 @@ class ElementString(BaseModel):
     data: str
 
 
-class ScanOut(BaseModel):
-    """What a scan says and the records it names."""
+class ScanError(BaseModel):
+    """What is wrong with scanned GS1 data: the AI (null for the whole text) and the rule."""
 
+    ai: str | None
+    message: str
+    level: Literal["element", "message"]
+
+
+class ScanMatch(BaseModel):
+    """A value of the scan looked up in the registry: from an AI's data, or the plain value."""
+
+    ai: str | None
+    value: str
+    registered: bool
+
+
+class ScanOut(BaseModel):
+    """What a scan says and the records it names.
+
+    `kind` says how the text was read; `valid` is false when the GS1 data breaks a rule of the
+    General Specifications (`errors` name the AI and the rule), and the data is still shown.
+    """
+
+    kind: Literal["gs1", "gs1-hri", "digital-link", "plain", "hibc"]
     symbology: str
+    symbology_identifier: str | None
+    valid: bool
+    errors: list[ScanError]
     element_strings: list[ElementString]
+    value: str | None
+    matches: list[ScanMatch]
     records: list[IdentifierOut]
     parsed: list[ParseOut]
 

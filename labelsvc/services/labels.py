@@ -31,9 +31,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
-from biip.gs1_application_identifiers import GS1ApplicationIdentifier
 from sqlalchemy import Connection, select
 
+import gs1
 from labelsvc.errors import NotFound, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import identifiers, scheme_versions, schemes
@@ -249,13 +249,7 @@ def _ai_sample(ai: str, fmt: str | None, today: dt.date) -> str:
         return SAMPLE_AI_DATA[ai]
     if ai in DATE_AIS:
         return today.strftime("%y%m%d")
-    spec = GS1ApplicationIdentifier.extract(ai).format.split("+", 1)[-1].split("[")[0]
-    out = []
-    for piece in spec.split("+"):
-        variable, width = ".." in piece, int(piece.lstrip("NX.") or 1)
-        out.append(("1" if variable else "0" * width) if piece.startswith("N")
-                   else "SAMPLE"[:width])
-    return "".join(out)
+    return gs1.sample_value(ai)
 
 
 def _placeholders(compiled: Compiled) -> Iterator[tuple[str | None, Placeholder]]:

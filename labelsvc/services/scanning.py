@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-import biip
-from biip.gs1_messages import GS1Message
 from sqlalchemy import Connection
 
-from labelsvc.contract.models import ElementString, ParseMatch, ParseOut, ScanOut
+import gs1
+from labelsvc.contract.models import (
+    ElementString,
+    ParseMatch,
+    ParseOut,
+    ScanError,
+    ScanMatch,
+    ScanOut,
+)
 from labelsvc.registry.database import Database
 from labelsvc.registry.queries import find_identifier
 from labelsvc.services.identifiers import identifier_out
@@ -18,8 +23,6 @@ from numbering import ParseError
 
 # Application identifiers whose data may be one of our identifiers: SSCC, lot, serial.
 LOOKUP_AIS = ("00", "10", "21")
-SYMBOLOGY_PREFIX = re.compile(r"^\][A-Za-z][0-9A-Za-z]")
-GS = "\x1d"
 
 
 def _matches(conn: Connection, value: str) -> list[ParseMatch]:
@@ -60,55 +63,45 @@ def parse(db: Database, value: str) -> ParseOut:
         return parse_with(conn, value)
 
 
-def _gs1_message(text: str) -> tuple[str, Any | None, bool]:
-    """Decode GS1 data in any of its scanned forms: (symbology, message or None, certain).
-
-    Data without a symbology identifier, brackets or GS separators may be GS1 or a plain
-    value that happens to start with digits; that is not certain, and a registered value wins.
-    """
-    if text.startswith("("):
-        try:
-            return "gs1-hri", GS1Message.parse_hri(text), True
-        except Exception:  # biip raises several error types for malformed data
-            return "plain", None, True
-    try:
-        result = biip.parse(text)
-    except Exception:  # biip raises several error types for malformed data
-        return "plain", None, True
-    if result.gs1_digital_link_uri is not None:
-        return "gs1-digital-link", result.gs1_digital_link_uri, True
-    if result.gs1_message is None:
-        return "plain", None, True
-    symbology = result.symbology_identifier
-    if symbology is not None and symbology.gs1_symbology:
-        return symbology.gs1_symbology.name.lower().replace("_", "-"), result.gs1_message, True
-    return "gs1", result.gs1_message, GS in text
+# The `symbology` of the answer as clients have known it: the GS1 carrier, or how it was read.
+_SYMBOLOGY = {"gs1-hri": "gs1-hri", "digital-link": "gs1-digital-link"}
 
 
-def _plain(text: str) -> str:
-    """The value a plain scan carries, without its symbology identifier."""
-    return SYMBOLOGY_PREFIX.sub("", text) if text.startswith("]") else text
+def _symbology(found: gs1.Scan) -> str:
+    if found.kind in _SYMBOLOGY:
+        return _SYMBOLOGY[found.kind]
+    if found.kind == "gs1":
+        return found.symbology or "gs1"
+    return "plain"
 
 
 def scan(db: Database, data: str) -> ScanOut:
     """Decode scanner text and look up every identifier it names."""
-    text = data.strip("\r\n")
-    symbology, message, certain = _gs1_message(text)
+    found = gs1.read_scan(data)
+    raw = data.strip("\r\n")
     with db.transaction(write=False) as conn:
-        if message is not None and not certain and find_identifier(conn, text) is not None:
-            symbology, message = "plain", None
-        element_strings = []
-        candidates: list[str] = []
-        if message is not None:
-            for es in message.element_strings:
-                element_strings.append(ElementString(ai=es.ai.ai, title=es.ai.data_title,
-                                                     data=es.value))
-                if es.ai.ai in LOOKUP_AIS:
-                    candidates.append(es.value)
+        if not found.certain and find_identifier(conn, raw) is not None:
+            found = gs1.Scan("plain", found.symbology, found.identifier, plain=raw)
+        if found.kind == "plain":
+            candidates: list[tuple[str | None, str]] = [(None, found.plain or "")]
         else:
-            candidates.append(_plain(text))
-        rows = [(c, find_identifier(conn, c)) for c in dict.fromkeys(candidates)]
-        records = [identifier_out(row) for _, row in rows if row is not None]
-        parsed = [parse_with(conn, c, row) for c, row in rows]
-    return ScanOut(symbology=symbology, element_strings=element_strings, records=records,
-                   parsed=parsed)
+            candidates = [(ai, value) for ai, value in found.elements if ai in LOOKUP_AIS]
+        unique = list(dict.fromkeys(candidates))
+        rows = {value: find_identifier(conn, value) for _, value in unique}
+        records = [identifier_out(row) for row in rows.values() if row is not None]
+        parsed = [parse_with(conn, value, row) for value, row in rows.items()]
+    return ScanOut(
+        kind=found.kind, symbology=_symbology(found), symbology_identifier=found.identifier,
+        valid=found.valid,
+        errors=[ScanError(ai=p.ai, message=p.message, level=p.level) for p in found.problems],
+        element_strings=[ElementString(ai=ai, title=_title(ai), data=value)
+                         for ai, value in found.elements],
+        value=found.plain if found.kind == "plain" else None,
+        matches=[ScanMatch(ai=ai, value=value, registered=rows[value] is not None)
+                 for ai, value in unique],
+        records=records, parsed=parsed)
+
+
+def _title(ai: str) -> str:
+    entry = gs1.lookup(ai)
+    return entry.title if entry else ""
