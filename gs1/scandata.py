@@ -117,9 +117,6 @@ def read_scan(data: str) -> Scan:
         return _gs1("gs1-hri", None, read_hri(text))
     if looks_like_uri(text):
         return _plain_payload(None, text)
-    normalised = normalise_separators(text)
-    if GS in normalised:
-        return _gs1("gs1", None, read_element_string(normalised.lstrip(GS)))
     for bracket in WEDGE_BRACKETS:
         for sym in GS1_SYMBOLOGIES:
             head = bracket + sym
@@ -127,6 +124,9 @@ def read_scan(data: str) -> Scan:
                 message = read_element_string(normalise_separators(text[len(head):]))
                 if not message.element_problems:
                     return _gs1("gs1", sym, message, certain=False)
+    normalised = normalise_separators(text)
+    if GS in normalised:
+        return _gs1("gs1", None, read_element_string(normalised.lstrip(GS)))
     message = read_element_string(text)
     if text and not message.element_problems:
         return _gs1("gs1", None, message, certain=False)

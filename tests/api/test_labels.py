@@ -136,6 +136,31 @@ def test_label_from_data_alone(api, problem):
     assert "{fields.model}" in body["errors"]["elements[0]"]
 
 
+def test_gs1_content_breaking_a_rule_is_a_422_naming_the_ai_and_the_rule(api, problem):
+    base = {"width_mm": 50.8, "height_mm": 25.4, "elements": [
+        {"type": "barcode", "symbology": "gs1-datamatrix", "x_mm": 2, "y_mm": 2,
+         "module_mm": 0.5, "value": ""}]}
+
+    def template(name, value):
+        return {**base, "name": name, "elements": [{**base["elements"][0], "value": value}]}
+
+    body = problem(api.post("/api/v1/templates", template("gs1-bad", "(01)09506000134352(426)987")),
+                   422, "validation-error")
+    assert "(426)" in body["errors"]["elements[0]"] and "ISO 3166" in body["errors"]["elements[0]"]
+    body = problem(api.post("/api/v1/templates", template("gs1-lone", "(21){value}")),
+                   422, "validation-error")
+    assert "(21) SERIAL needs (01)" in body["errors"]["elements[0].value"]
+    value = "(01)09506000134352(422){attributes.origin}(21){value}"
+    assert api.post("/api/v1/templates", template("gs1-origin", value)).status_code == 201
+    good = _render(api, template="gs1-origin", format="zpl",
+                   data={"value": "S1", "attributes": {"origin": "276"}})
+    assert good.status_code == 200
+    body = problem(_render(api, template="gs1-origin", format="zpl",
+                           data={"value": "S1", "attributes": {"origin": "987"}}),
+                   422, "validation-error")
+    assert "(422) ORIGIN '987': 987 is not an ISO 3166" in body["errors"]["elements[0]"]
+
+
 def test_unknown_identifiers_are_named(api, serials, problem):
     body = problem(_render(api, template="serial-50x25", format="zpl",
                            identifiers=[serials[0], "NO-SUCH-1", serials[1], "NO-SUCH-2"]),

@@ -65,3 +65,24 @@ def test_scan_digital_link_and_plain(api, issued):
     assert [r["value"] for r in own["records"]] == [issued["sscc"]]
     junk = api.post("/api/v1/scan", {"data": "(99"}, role="viewer").get_json()
     assert junk["records"] == []
+
+
+def test_scan_answers_kind_validity_and_errors(api, issued):
+    ok = api.post("/api/v1/scan", {"data": f"]C10109506000134352{GS}21{issued['serial']}"},
+                  role="viewer").get_json()
+    assert ok["kind"] == "gs1" and ok["valid"] and ok["errors"] == []
+    assert ok["symbology"] == "gs1-128" and ok["symbology_identifier"] == "]C1"
+    assert ok["matches"] == [{"ai": "21", "value": issued["serial"], "registered": True}]
+    bad = api.post("/api/v1/scan", {"data": f"]C10109506000134351{GS}21{issued['serial']}"},
+                   role="viewer").get_json()
+    assert bad["kind"] == "gs1" and bad["valid"] is False  # never silently a plain value
+    assert bad["errors"][0]["ai"] == "01" and "check digit" in bad["errors"][0]["message"]
+    assert [r["value"] for r in bad["records"]] == [issued["serial"]]
+    lone = api.post("/api/v1/scan", {"data": f"(10){issued['lot']}"}, role="viewer").get_json()
+    assert lone["kind"] == "gs1-hri" and not lone["valid"]
+    assert lone["errors"][0]["level"] == "message" and "(10)" in lone["errors"][0]["message"]
+    dl = api.post("/api/v1/scan", {"data": "HTTPS://id.gs1.org/01/9506000134352"},
+                  role="viewer").get_json()
+    assert dl["kind"] == "digital-link" and not dl["valid"]  # a short GTIN is never padded
+    plain = api.post("/api/v1/scan", {"data": issued["serial"]}, role="viewer").get_json()
+    assert plain["kind"] == "plain" and plain["valid"] and plain["value"] == issued["serial"]

@@ -200,6 +200,18 @@ def test_byo_zpl_fill_escapes_and_previews() -> None:
         ZplTemplate("^XA^FD{nope}^FS^XZ")
 
 
+def test_byo_zpl_escapes_with_the_indicator_in_force_for_each_field() -> None:
+    # As in a public carrier label: an empty ^FD, then ^FH_ and the real ^FD of the field.
+    fmt = ZplTemplate("^XA^CI28^FT30,60^A0N,30,30^FD ^FH_^FD{value}^FS"
+                      "^FO30,120^A0N,30,30^FH^FD{lot}^FS"
+                      "^FO30,180^A0N,30,30^FD{fields.part}^FS^XZ")
+    filled = fmt.fill({"value": "^XZ~Grüße_", "lot": "a_b", "fields": {"part": "c\\d"}})
+    first, second, third = filled.split("^FS")[:3]
+    assert first.endswith("^FD ^FH_^FD_5EXZ_7EGr_C3_BC_C3_9Fe_5F")
+    assert second.endswith("^FH^FDa_5Fb")  # ^FH alone: `_` is the indicator
+    assert third.endswith("^FH\\^FDc\\5Cd")  # no ^FH: we add ours
+
+
 def test_text_with_a_width_is_condensed_then_cut() -> None:
     t = Template.model_validate({**BASE, "elements": [
         {"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 3, "width_mm": 30,
