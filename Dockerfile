@@ -31,5 +31,8 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('LABELSVC_PORT', '8000'), timeout=2)"]
 
 # `serve` applies pending migrations at start-up under a lock (safe with replicas starting at
-# once), then runs gunicorn on LABELSVC_HOST:LABELSVC_PORT with LABELSVC_WORKERS workers.
+# once), then runs granian on LABELSVC_HOST:LABELSVC_PORT with LABELSVC_WORKERS workers. granian
+# reads request heads off the interpreter with a 30 s timeout, and `serve` reads bodies before
+# the request threads take them, so slow clients need no buffering front in this image (the
+# README, "The HTTP server", says what is bounded and how).
 CMD ["labelsvc", "serve"]

@@ -58,12 +58,16 @@ def registry(*, prepare: bool = False, create: bool = False
 
 
 def _serve(args: argparse.Namespace) -> int:
-    """Migrate, seed, then run the service under gunicorn."""
-    from labelsvc.server import Server
+    """Migrate, seed, then run the service under granian."""
+    from labelsvc.server import PortTaken, Server
 
     with registry(prepare=True, create=True) as (config, _db):
         server = Server(config, host=args.host, port=args.port, workers=args.workers)
-    server.run()  # the registry is closed before gunicorn starts its workers
+    try:
+        server.run()  # the registry is closed before granian starts its workers
+    except PortTaken as exc:
+        print(f"labelsvc: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -103,7 +107,7 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 def add_serve(sub: Any) -> None:
     """`labelsvc serve [--host] [--port] [--workers]`."""
-    cmd = sub.add_parser("serve", help="run the HTTP service (gunicorn)")
+    cmd = sub.add_parser("serve", help="run the HTTP service (granian)")
     cmd.add_argument("--host", help="address to listen on (LABELSVC_HOST)")
     cmd.add_argument("--port", type=int, help="port to listen on (LABELSVC_PORT)")
     cmd.add_argument("--workers", type=int, help="worker processes (LABELSVC_WORKERS)")

@@ -7,8 +7,8 @@
 | `LABELSVC_SEED_EXAMPLES` | `1` | define the example schemes on first start (`0`: off) |
 | `LABELSVC_HOST` | `127.0.0.1` | address `labelsvc serve` listens on |
 | `LABELSVC_PORT` | `8000` | port `labelsvc serve` listens on |
-| `LABELSVC_WORKERS` | one per CPU, 2 to 8 | gunicorn worker processes of `labelsvc serve` |
-| `LABELSVC_THREADS` | `4` | request threads per gunicorn worker process |
+| `LABELSVC_WORKERS` | one per CPU, 2 to 8 | worker processes of `labelsvc serve` |
+| `LABELSVC_THREADS` | `4` | requests one worker process answers at once |
 | `LABELSVC_LOG_LEVEL` | `INFO` | `DEBUG`, `INFO`, `WARNING` or `ERROR` |
 | `LABELSVC_LOG_FORMAT` | `json` | `json`: one JSON object per line; `text`: for a terminal |
 | `LABELSVC_ACCESS_LOG` | `1` | one log line per HTTP request (`0`: off) |

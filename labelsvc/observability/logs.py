@@ -8,8 +8,6 @@ import logging
 import sys
 from typing import Any
 
-from gunicorn.glogging import Logger as GunicornBaseLogger
-
 from labelsvc.observability.context import current_request_id
 
 HANDLER_NAME = "labelsvc"
@@ -100,15 +98,3 @@ def configure_logging(level: str, fmt: str = "json") -> None:
 def configure_access_log(enabled: bool) -> None:
     """Log one line per request at INFO whatever LABELSVC_LOG_LEVEL says, or none at all."""
     logging.getLogger(ACCESS_LOGGER).setLevel(logging.INFO if enabled else logging.CRITICAL + 1)
-
-
-class GunicornLogger(GunicornBaseLogger):  # type: ignore[misc]
-    """gunicorn's own messages (start, worker exits) in our log format; no access log."""
-
-    log_format = "json"  # a subclass made by labelsvc.server carries LABELSVC_LOG_FORMAT
-
-    def setup(self, cfg: Any) -> None:
-        """Set gunicorn's handlers up, then give them our formatter."""
-        super().setup(cfg)
-        for handler in self.error_log.handlers:
-            handler.setFormatter(formatter(self.log_format))

@@ -1,6 +1,6 @@
 """Prometheus metrics: request latency in process memory, the registry's state at scrape time.
 
-Request latency is counted in each gunicorn worker. Under `labelsvc serve` the workers write
+Request latency is counted in each worker process. Under `labelsvc serve` the workers write
 it to files in a directory of that serve process only (`<DATA_DIR>/metrics/serve-<pid>-*`),
 and a scrape adds them up. Everything about the registry (identifiers issued, counter
 headroom, print jobs, printer faults) is read from the database when scraped, so each service
@@ -56,7 +56,7 @@ def claim_directory(data_dir: str | Path) -> Path:
     """Give this serve process (and the workers it forks) a metrics directory of its own.
 
     Directories of serve processes that have stopped (their lock is free) are removed.
-    Call before gunicorn forks its workers.
+    Call before the server starts its worker processes.
     """
     global _directory, _directory_lock, _directory_owner
     root = Path(data_dir) / "metrics"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
 import subprocess
@@ -67,10 +68,10 @@ def test_token_revoke_refuses_the_token_from_then_on(tmp_path, monkeypatch, caps
     assert main(["token", "revoke", "--name", "tablet-3"]) == 1  # nothing left to revoke
 
 
-def test_serve_hands_the_configuration_it_read_to_gunicorn_and_each_app(tmp_path, monkeypatch):
+def test_serve_hands_the_configuration_it_read_to_the_server_and_each_app(tmp_path, monkeypatch):
     from labelsvc import app as factory
     from labelsvc.config import load_config
-    from labelsvc.server import Server
+    from labelsvc.server import Server, load_app
 
     config = load_config({"LABELSVC_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
                           "LABELSVC_DATA_DIR": str(tmp_path), "LABELSVC_LOG_FORMAT": "text",
@@ -81,11 +82,13 @@ def test_serve_hands_the_configuration_it_read_to_gunicorn_and_each_app(tmp_path
 
     monkeypatch.setattr(factory, "load_config", read_again)
     server = Server(config, port=8123)
-    assert (server.cfg.bind, server.cfg.threads) == (["127.0.0.1:8123"], 3)
-    assert server.cfg.logger_class.log_format == "text"
-    application = factory.create_app({"PREPARE_DATABASE": False}, config=server.config)
-    assert application.config["DATABASE_URL"] == config["DATABASE_URL"]
-    application.extensions["labelsvc.db"].dispose()
+    assert (server.options["address"], server.options["port"]) == ("127.0.0.1", 8123)
+    assert server.options["log_dictconfig"]["formatters"]["labelsvc"]["fmt"] == "text"
+    gate = load_app(server.config)
+    assert gate.slots._value == 3  # LABELSVC_THREADS requests answered at once
+    assert gate.app.config["DATABASE_URL"] == config["DATABASE_URL"]
+    gate.app.extensions["labelsvc.db"].dispose()
+    gc.unfreeze()
 
 
 def _free_port() -> int:
@@ -125,6 +128,12 @@ def test_two_serve_processes_share_a_data_dir_but_no_files(tmp_path: Path):
         with urllib.request.urlopen(f"http://127.0.0.1:{ports[0]}/healthz", timeout=5) as r:
             assert r.status == 200
         assert not list(home.rglob("*.ctl")) and not list(home.rglob("*.pid"))
+        # A third one on a taken port says so and stops, instead of sharing its connections.
+        third = subprocess.run([sys.executable, "-m", "labelsvc.cli", "serve", "--port",
+                                str(ports[0])], env=env, capture_output=True, text=True,
+                               timeout=60)
+        assert third.returncode == 2
+        assert f"cannot listen on 127.0.0.1:{ports[0]}" in third.stderr
     finally:
         for proc in procs:
             proc.terminate()

@@ -136,7 +136,7 @@ class ProcessGroup:
 
 @dataclass
 class Service(ProcessGroup):
-    """One `labelsvc serve` process group (gunicorn master and its workers)."""
+    """One `labelsvc serve` process group (granian's main process and its workers)."""
 
     port: int = field(default_factory=free_port)
     workers: int = 2

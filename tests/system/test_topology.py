@@ -88,7 +88,7 @@ def test_two_services_a_worker_and_a_printer_share_one_postgresql(pg_url, tmp_pa
                             (("fault", "unreachable"), ("printer", "line-1")))] == 0
         assert scraped[0].get(issue_latency) == 1 and issue_latency not in scraped[1]
         metric_dirs = list((tmp_path / "data" / "metrics").glob("serve-*"))
-        assert len(metric_dirs) == 2  # one per serve process, shared by its gunicorn workers
+        assert len(metric_dirs) == 2  # one per serve process, shared by its workers
 
         for service in services:
             assert service.log is not None
