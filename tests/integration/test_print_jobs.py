@@ -15,7 +15,10 @@ from labelsvc.registry.queries import utc
 from labelsvc.worker import PrintWorker, WorkerSettings
 from printers.sim import VirtualPrinter
 
-FAST = WorkerSettings(poll_seconds=0.05, lease_seconds=3, retry_first_seconds=0.05,
+# A lease long enough that no renewal comes late on a loaded machine: two workers' leases of one
+# printer then never overlap, whatever the machine's speed (these tests are about live workers,
+# not about a lease running out).
+FAST = WorkerSettings(poll_seconds=0.05, lease_seconds=30, retry_first_seconds=0.05,
                       retry_max_seconds=0.2, confirm_every=10, confirm_timeout=5,
                       probe_seconds=60, threads=8)
 SCHEME = {"name": "pj-serial", "kind": "serial", "pattern": "{model}{seq:6}",
