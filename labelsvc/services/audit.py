@@ -176,11 +176,12 @@ def _filtered(f: AuditFilters, after: list[Any] | None) -> Select[Any]:
     if f.at_to:
         conditions.append(audit.c.at < utc(f.at_to))
     if after:
-        try:
-            conditions.append(audit.c.id > int(after[0]))
-        except (TypeError, ValueError):
+        position = after[0]
+        if isinstance(position, bool) or not isinstance(position, int) \
+                or not 0 <= position < 2**63:
             raise ValidationFailed("the cursor is not one this service handed out",
-                                   {"cursor": "not a valid cursor"}) from None
+                                   {"cursor": "not a valid cursor"})
+        conditions.append(audit.c.id > position)
     query = select(audit).order_by(audit.c.id)
     return query.where(and_(*conditions)) if conditions else query
 

@@ -58,7 +58,10 @@ def test_filters_and_pages(api: Any, problem: Any) -> None:
     body = problem(api.get("/api/v1/audit?from=0001-01-01T00:00:00%2B05:00", role="admin"), 422,
                    "validation-error")
     assert "from" in body["errors"]
-    problem(api.get("/api/v1/audit?cursor=bm9wZQ", role="admin"), 422, "validation-error")
+    for position in ("bm9wZQ", "WyJhIl0", "WzFlNDAwXQ", "WzEwMDAwMDAwMDAwMDAwMDAwMDAwMDAwXQ"):
+        # not JSON, ["a"], [1e400], [10**22]
+        problem(api.get(f"/api/v1/audit?cursor={position}", role="admin"), 422,
+                "validation-error")
     problem(api.get("/api/v1/audit?colour=red", role="admin"), 422, "validation-error")
 
 
