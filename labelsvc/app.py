@@ -11,12 +11,12 @@ from typing import Any
 from flask import Flask
 
 from labelsvc import api, web
-from labelsvc.config import load_config
+from labelsvc.config import governed_settings, load_config
 from labelsvc.observability import logs
 from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
-from labelsvc.services import printers, registry_metrics, schemes, tokens
+from labelsvc.services import audit, printers, registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
 from printers import FileDriver
 
@@ -39,8 +39,16 @@ def confine_printers(config: Mapping[str, Any]) -> None:
 
 
 def prepare_database(db: Database, config: dict[str, Any]) -> None:
-    """Migrate the database; on first start define the example schemes unless turned off."""
+    """Migrate the database; on first start define the example schemes unless turned off;
+    audit the service's settings when they changed."""
     setup.prepare(db, seed=schemes.seed_examples if config["SEED_EXAMPLES"] else None)
+    record_settings(db, config, "service")
+
+
+def record_settings(db: Database, config: Mapping[str, Any], process: str) -> None:
+    """Write an audit row when this kind of process starts with governed settings other than
+    the last ones recorded (secrets appear as set or unset only)."""
+    audit.record_settings(db, process, governed_settings(config))
 
 
 def create_app(test_config: dict[str, Any] | None = None, *,

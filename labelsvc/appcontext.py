@@ -4,14 +4,15 @@ that run once per key, and the error page of the web pages. The API and the page
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import quote
 
-from flask import Response, current_app, request
+from flask import Response, current_app, request, stream_with_context
+from pydantic import BaseModel
 
 from labelsvc.errors import problem_for
 from labelsvc.registry.database import Database
-from labelsvc.services import idempotency
+from labelsvc.services import export, idempotency
 from labelsvc.services.issuing import Issuer
 from labelsvc.services.tokens import Actor
 
@@ -53,6 +54,12 @@ def attachment(filename: str) -> str:
     the exact name, UTF-8 and percent-encoded, for those that read `filename*`."""
     plain = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
     return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def csv_download(rows: Iterable[BaseModel], columns: Sequence[str], filename: str) -> Response:
+    """Stream answers as a CSV download, written while they are read."""
+    return Response(stream_with_context(export.csv_lines(rows, columns)), mimetype="text/csv",
+                    headers={"Content-Disposition": attachment(filename)})
 
 
 def run_once(view: Callable[[], Response], who: Actor, key: str, *,

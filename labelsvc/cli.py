@@ -57,6 +57,18 @@ def registry(*, prepare: bool = False, create: bool = False
         db.dispose()
 
 
+def command_line_actor() -> str:
+    """Who runs a command, for the audit trail: `cli:` and the operating system's user."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # a container's user without a name
+        import os
+
+        return f"cli:uid-{os.getuid()}"
+
+
 def _serve(args: argparse.Namespace) -> int:
     """Migrate, seed, then run the service under granian."""
     from labelsvc.server import PortTaken, Server
@@ -78,7 +90,8 @@ def _token_create(args: argparse.Namespace) -> int:
 
     with registry(create=args.init) as (_config, db):
         try:
-            token = create_token(db, name=args.name, role=args.role)
+            token = create_token(db, name=args.name, role=args.role,
+                                 actor=command_line_actor())
         except LabelsvcError as exc:
             print(f"labelsvc: {exc.detail}", file=sys.stderr)
             return 2
@@ -92,7 +105,7 @@ def _token_revoke(args: argparse.Namespace) -> int:
     from labelsvc.services.tokens import revoke_tokens
 
     with registry() as (config, db):
-        count = revoke_tokens(db, name=args.name)
+        count = revoke_tokens(db, name=args.name, actor=command_line_actor())
     print(f"revoked {count} token(s) named {args.name!r}; services refuse them within "
           f"{config['TOKEN_CACHE_SECONDS']:g} s", file=sys.stderr)
     return 0 if count else 1
@@ -131,6 +144,28 @@ def add_token(sub: Any) -> None:
     revoke.set_defaults(handler=_token_revoke)
 
 
+def _audit_verify(_args: argparse.Namespace) -> int:
+    """Check the audit trail's chain; print the answer as JSON; exit 1 when it is broken."""
+    from labelsvc.services import audit
+
+    with registry() as (_config, db):
+        answer = audit.verify(db)
+    print(answer.model_dump_json(exclude_none=True))
+    if not answer.ok:
+        print(f"labelsvc: the audit trail is broken at row {answer.first_broken} "
+              f"({answer.why})", file=sys.stderr)
+    return 0 if answer.ok else 1
+
+
+def add_audit(sub: Any) -> None:
+    """`labelsvc audit verify`."""
+    cmd = sub.add_parser("audit", help="the audit trail")
+    actions = cmd.add_subparsers(dest="action", required=True)
+    actions.add_parser("verify", help="check that no audit row was changed, removed or "
+                                      "inserted by hand (exit 1 if one was)"
+                       ).set_defaults(handler=_audit_verify)
+
+
 def add_db(sub: Any) -> None:
     """`labelsvc db upgrade`."""
     db = sub.add_parser("db", help="database maintenance")
@@ -143,13 +178,14 @@ def _worker(args: argparse.Namespace) -> int:
     import signal
     import threading
 
-    from labelsvc.app import confine_printers
+    from labelsvc.app import confine_printers, record_settings
     from labelsvc.services.printers import check_drivers
     from labelsvc.worker import PrintWorker, settings_from_config
 
     with registry() as (config, db):
         check_drivers(db)
         confine_printers(config)
+        record_settings(db, config, "worker")
         if args.threads:
             config["PRINT_THREADS"] = args.threads
         worker = PrintWorker(db, settings_from_config(config), name=args.name)
@@ -194,7 +230,7 @@ def add_printer_sim(sub: Any) -> None:
                    help="run a virtual ZPL printer").set_defaults(handler=_printer_sim)
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_db, add_worker,
+COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_db, add_audit, add_worker,
                                          add_printer_sim]
 
 

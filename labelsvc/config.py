@@ -47,8 +47,22 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 PREFIX = "LABELSVC_"
+# Settings that change what the registry records or who may reach it, by variable, as the
+# audit trail keeps them; sizing, logging and listening addresses are left out (processes
+# of one plant differ in those on purpose), and secrets appear as "set" or "unset".
+GOVERNED = {"DATABASE_URL": "DATABASE_URL", "SEED_EXAMPLES": "SEED_EXAMPLES",
+            "IDEMPOTENCY_HOURS": "IDEMPOTENCY_HOURS", "MAX_CONTENT_LENGTH": "MAX_BODY_BYTES",
+            "TOKEN_CACHE_SECONDS": "TOKEN_CACHE_SECONDS",
+            "SESSION_COOKIE_SECURE": "SECURE_COOKIES",
+            "SESSION_IDLE_MINUTES": "SESSION_IDLE_MINUTES",
+            "MAX_LABELS_PER_JOB": "MAX_LABELS_PER_JOB",
+            "PRINT_CONFIRM_EVERY": "PRINT_CONFIRM_EVERY",
+            "PRINT_CONFIRM_TIMEOUT": "PRINT_CONFIRM_TIMEOUT",
+            "PRINT_LEASE_SECONDS": "PRINT_LEASE_SECONDS", "SPOOL_ROOT": "SPOOL_ROOT"}
+SECRETS = {"SECRET_KEY": "SECRET_KEY", "METRICS_TOKEN": "METRICS_TOKEN"}
 
 
 def _flag(value: str) -> bool:
@@ -64,6 +78,26 @@ def default_workers() -> int:
     (on two cores, five workers answered single serials at a p99 of 57 ms, two at 33 ms).
     """
     return max(2, min(os.cpu_count() or 1, 8))
+
+
+def _without_password(url: str) -> str:
+    """A database URL with its password left out."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
+
+
+def governed_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    """The settings an auditor follows, keyed by their `LABELSVC_*` names."""
+    settings: dict[str, Any] = {PREFIX + name: config.get(key) for key, name in GOVERNED.items()}
+    settings[PREFIX + "DATABASE_URL"] = _without_password(str(config["DATABASE_URL"]))
+    settings[PREFIX + "SPOOL_ROOT"] = str(config.get("SPOOL_ROOT")
+                                          or Path(config["DATA_DIR"]) / "spool")
+    for key, name in SECRETS.items():
+        settings[PREFIX + name] = "set" if config.get(key) else "unset"
+    return settings
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

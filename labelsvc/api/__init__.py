@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask, Response
 
 from labelsvc.api import (
+    audit,
     health,
     identifiers,
     issuance,
@@ -24,7 +25,7 @@ from labelsvc.api.http import spec
 from labelsvc.appcontext import PROBLEM_JSON
 
 BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
-              print_jobs.bp, templates.bp, labels.bp)
+              print_jobs.bp, templates.bp, labels.bp, audit.bp)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -64,6 +64,13 @@ def answered_before_commit(view: Callable[[], Response]) -> Response:
     return response
 
 
+def wants_csv() -> bool:
+    """Say whether the client asked for CSV rather than JSON."""
+    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
+    return best == "text/csv" and request.accept_mimetypes["text/csv"] > \
+        request.accept_mimetypes["application/json"]
+
+
 def problem_response(problem: dict[str, Any]) -> Response:
     """Answer an RFC 9457 problem document."""
     return Response(json.dumps(problem, ensure_ascii=False), status=problem["status"],

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from flask import Blueprint, Response
 
-from flask import Blueprint, Response, request, stream_with_context
-
-from labelsvc.api.http import actor, endpoint, json_response
-from labelsvc.appcontext import attachment, database
+from labelsvc.api.http import actor, endpoint, json_response, wants_csv
+from labelsvc.appcontext import csv_download, database
+from labelsvc.contract.common import utc_bound
 from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,
@@ -24,7 +23,7 @@ from labelsvc.contract.models import (
     TraceQuery,
     VoidIn,
 )
-from labelsvc.services import event_types, export, genealogy, records, tokens
+from labelsvc.services import event_types, genealogy, records, tokens
 
 bp = Blueprint("identifiers", __name__, url_prefix="/api/v1")
 TAGS = ("identifiers",)
@@ -32,29 +31,13 @@ CSV_COLUMNS = ("value", "kind", "scheme", "version", "status", "date", "issued_a
                "lot", "quantity", "uom", "expiry", "fields", "attributes")
 
 
-def _moment(value: dt.date | dt.datetime | None) -> dt.datetime | None:
-    """Read a search bound: a date is midnight UTC, a naive time is UTC."""
-    if value is None:
-        return None
-    if not isinstance(value, dt.datetime):
-        return dt.datetime.combine(value, dt.time(), dt.UTC)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def _filters(query: SearchQuery) -> records.SearchFilters:
     """Translate search parameters into the service's filters."""
     return records.SearchFilters(
         scheme=query.scheme, kind=query.kind, lot=query.lot, status=query.status,
-        model=query.model, site=query.site, issued_from=_moment(query.issued_from),
-        issued_to=_moment(query.issued_to), expires_before=query.expires_before,
+        model=query.model, site=query.site, issued_from=utc_bound(query.issued_from, "from"),
+        issued_to=utc_bound(query.issued_to, "to"), expires_before=query.expires_before,
         supplier_lot=query.supplier_lot)
-
-
-def _wants_csv() -> bool:
-    """Say whether the client asked for CSV rather than JSON."""
-    best = request.accept_mimetypes.best_match(["application/json", "text/csv"])
-    return best == "text/csv" and request.accept_mimetypes["text/csv"] > \
-        request.accept_mimetypes["application/json"]
 
 
 @bp.get("/identifiers")
@@ -62,11 +45,9 @@ def _wants_csv() -> bool:
 def search(query: SearchQuery) -> Response:
     """Search identifiers; `Accept: text/csv` streams every match."""
     filters = _filters(query)
-    if _wants_csv():
+    if wants_csv():
         rows = records.export(database(), filters)
-        return Response(stream_with_context(export.csv_lines(rows, CSV_COLUMNS)),
-                        mimetype="text/csv",
-                        headers={"Content-Disposition": attachment("identifiers.csv")})
+        return csv_download(rows, CSV_COLUMNS, "identifiers.csv")
     page = records.search(database(), filters, limit=query.limit, cursor=query.cursor)
     return json_response(page)
 
@@ -100,7 +81,7 @@ def list_event_types() -> Response:
 def register_event_type(body: EventTypeIn) -> Response:
     """Register a custom event type (admins): recorded on identifiers, never a status move."""
     return json_response(event_types.register(database(), body.name, body.description,
-                                              actor().name), 201)
+                                              actor()), 201)
 
 
 @bp.post("/identifiers/<path:value>/void")

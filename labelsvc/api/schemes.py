@@ -26,7 +26,7 @@ TAGS = ("schemes",)
           tags=TAGS)
 def define(body: SchemeDefinitionIn) -> Response:
     """Define a scheme (version 1)."""
-    view = schemes.define_scheme(database(), as_sent(body), actor().name)
+    view = schemes.define_scheme(database(), as_sent(body), actor())
     return json_response(view, 201, headers={"Location": f"/api/v1/schemes/{view.name}"})
 
 
@@ -35,7 +35,7 @@ def define(body: SchemeDefinitionIn) -> Response:
           tags=TAGS)
 def new_version(name: str, body: SchemeDefinitionIn) -> Response:
     """Add a new version of a scheme."""
-    return json_response(schemes.new_version(database(), name, as_sent(body), actor().name))
+    return json_response(schemes.new_version(database(), name, as_sent(body), actor()))
 
 
 @bp.get("")

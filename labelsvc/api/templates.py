@@ -26,7 +26,7 @@ TAGS = ("templates",)
           tags=TAGS)
 def define(body: TemplateIn) -> Response:
     """Define a label template or upload a ZPL format (version 1)."""
-    view = label_templates.define_template(database(), as_sent(body), actor().name)
+    view = label_templates.define_template(database(), as_sent(body), actor())
     return json_response(view, 201, headers={"Location": f"/api/v1/templates/{view.name}"})
 
 
@@ -36,7 +36,7 @@ def define(body: TemplateIn) -> Response:
 def new_version(name: str, body: TemplateIn) -> Response:
     """Add a new version of a template; the first one of a shipped name overrides it."""
     return json_response(label_templates.new_template_version(database(), name, as_sent(body),
-                                                              actor().name))
+                                                              actor()))
 
 
 @bp.get("")

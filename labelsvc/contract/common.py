@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from labelsvc.contract.values import label_text
+from labelsvc.errors import ValidationFailed
 
 
 def _scalar_text(value: Any) -> Any:
@@ -56,6 +57,21 @@ def _date_or_time(value: Any) -> dt.date | dt.datetime:
 DateOrTime = Annotated[dt.date | dt.datetime, PlainValidator(_date_or_time),
                        WithJsonSchema({"type": "string",
                                        "description": "ISO 8601 date or date-time"})]
+
+
+def utc_bound(value: dt.date | dt.datetime | None, field: str) -> dt.datetime | None:
+    """Read a search bound in UTC: a date is midnight UTC, a naive time is UTC; one that has
+    no UTC time (year 1 east of Greenwich) is refused, naming the query parameter."""
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        return dt.datetime.combine(value, dt.time(), dt.UTC)
+    try:
+        return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise ValidationFailed(f"{field} {value.isoformat()} lies outside the calendar in UTC",
+                               {field: "a date-time between the years 1 and 9999 in UTC"}
+                               ) from None
 
 
 class Body(BaseModel):

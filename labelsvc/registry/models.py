@@ -316,3 +316,38 @@ class LabelTemplateVersion(Base):
 
 label_templates = cast(Table, LabelTemplate.__table__)
 label_template_versions = cast(Table, LabelTemplateVersion.__table__)
+
+
+class AuditRow(Base):
+    """One governed change (who, when, what, before and after), hash-chained to the row before
+    it; rows are only ever added (triggers refuse UPDATE and DELETE, migration 0011)."""
+
+    __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_target", "target_kind", "target_name"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    actor_token: Mapped[int | None] = mapped_column(Integer)
+    actor_role: Mapped[str | None] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    target_kind: Mapped[str] = mapped_column(String(50))
+    target_name: Mapped[str] = mapped_column(String(200))
+    target_id: Mapped[str | None] = mapped_column(String(100))
+    before: Mapped[Any | None] = mapped_column(JSON)
+    after: Mapped[Any | None] = mapped_column(JSON)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    row_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditChain(Base):
+    """The chain's head: the last row's id and hash (one row, id 1). Appends lock it in turn;
+    it only moves forward, one row at a time, to a row that exists."""
+
+    __tablename__ = "audit_chain"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_id: Mapped[int] = mapped_column(BigInteger)
+    last_hash: Mapped[str] = mapped_column(String(64))
+
+
+audit = cast(Table, AuditRow.__table__)
+audit_chain = cast(Table, AuditChain.__table__)

@@ -20,6 +20,8 @@ from labelsvc.errors import EventTypeExists, InvalidTransition, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import event_types
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target, Who, actor_name
 
 FINAL = frozenset({"scrapped", "consumed", "voided"})
 LIVE = frozenset({"issued", "shipped", "returned"})
@@ -89,22 +91,24 @@ def refuse_unknown(conn: Connection, event: str) -> None:
         f"others at /api/v1/event-types)", {"type": f"one of {', '.join(known)}"})
 
 
-def register(db: Database, name: str, description: str, actor: str) -> EventTypeOut:
+def register(db: Database, name: str, description: str, actor: Who) -> EventTypeOut:
     """Register a custom event type (it is recorded and never changes a status)."""
     if not NAME.match(name):
         raise ValidationFailed("an event type is lower-case letters, digits, '-' and '_'",
                                {"name": "lower-case letters, digits, '-' and '_', at most 50"})
     if name in BUILT_IN:
         raise EventTypeExists(f"{name} is a built-in event type")
-    now = dt.datetime.now(dt.UTC)
+    now, by = dt.datetime.now(dt.UTC), actor_name(actor)
     with db.transaction() as conn:
         made = conn.execute(insert_ignoring_conflicts(conn, event_types).values(
-            name=name, description=description, created_at=now, created_by=actor)
+            name=name, description=description, created_at=now, created_by=by)
             .returning(event_types.c.id)).first()
         if made is None:
             raise EventTypeExists(f"an event type named {name} is registered already")
+        audit.record(conn, actor, "event-type.register", Target("event-type", name, made.id),
+                     None, {"name": name, "description": description})
     return EventTypeOut(name=name, description=description, built_in=False, after=None,
-                        becomes=None, created_at=iso(now), created_by=actor)
+                        becomes=None, created_at=iso(now), created_by=by)
 
 
 def list_types(db: Database) -> EventTypeListOut:

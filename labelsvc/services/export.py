@@ -1,4 +1,5 @@
-"""CSV exports of identifier rows, written while they are read, safe to open in a spreadsheet."""
+"""CSV exports (identifier and audit rows), written while they are read, safe to open in a
+spreadsheet."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from labelsvc.contract.models import IdentifierOut
+from pydantic import BaseModel
 
 # A cell starting with one of these is a formula to a spreadsheet; it is written with a
 # leading apostrophe so a crafted supplier name cannot run anything on a quality engineer's PC.
@@ -29,9 +30,9 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_lines(rows: Iterable[IdentifierOut], columns: Sequence[str]) -> Iterator[str]:
-    """Write identifier answers as CSV in chunks, header first; a lot's column a serial does not
-    have (quantity, uom, expiry) is left empty."""
+def csv_lines(rows: Iterable[BaseModel], columns: Sequence[str]) -> Iterator[str]:
+    """Write answers as CSV in chunks, header first; a column a row does not have (a serial's
+    quantity, uom, expiry) is left empty."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(columns)

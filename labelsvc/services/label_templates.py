@@ -28,6 +28,8 @@ from labelsvc.errors import NotFound, TemplateExists, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import label_template_versions, label_templates
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target, Who, actor_name
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from templates import Template, TemplateError, ZplTemplate, field_errors, shipped_templates
 from templates.layout import layout
@@ -172,51 +174,65 @@ def _checked(definition: dict[str, Any]) -> tuple[TemplateKind, Compiled]:
     return kind, compile_template(kind, definition)
 
 
-def define_template(db: Database, definition: dict[str, Any], actor: str) -> TemplateOut:
+def define_template(db: Database, definition: dict[str, Any], actor: Who) -> TemplateOut:
     """Store a new template as version 1; a stored or shipped name is refused (PUT overrides)."""
     kind, compiled = _checked(definition)
     name = str(definition["name"])
     if name in shipped():
         raise TemplateExists(f"a shipped template named {name} exists; PUT a new version to "
                              "override it")
-    now = dt.datetime.now(dt.UTC)
+    now, by = dt.datetime.now(dt.UTC), actor_name(actor)
     with db.transaction() as conn:
         template_id = conn.execute(
             insert_ignoring_conflicts(conn, label_templates)
-            .values(name=name, kind=kind, current_version=1, created_at=now, created_by=actor)
+            .values(name=name, kind=kind, current_version=1, created_at=now, created_by=by)
             .returning(label_templates.c.id)).scalar()
         if template_id is None:
             raise TemplateExists(f"a template named {name} exists; PUT a new version instead")
         conn.execute(insert(label_template_versions).values(
             template_id=template_id, version=1, kind=kind, definition=definition,
-            created_at=now, created_by=actor))
+            created_at=now, created_by=by))
+        audit.record(conn, actor, "template.define", Target("template", name, template_id), None,
+                     {"version": 1, "kind": kind, "definition": definition})
     return _stored_view(TemplateOut, name, kind, 1, definition, compiled)
 
 
 def new_template_version(db: Database, name: str, definition: dict[str, Any],
-                         actor: str) -> TemplateOut:
+                         actor: Who) -> TemplateOut:
     """Store a new version of a template (the first stored version overrides a shipped one)."""
     definition = {**definition, "name": definition.get("name", name)}
     if definition["name"] != name:
         raise ValidationFailed(f"the definition names {definition['name']!r}, the path {name!r}",
                                {"name": f"must be {name}"})
     kind, compiled = _checked(definition)
-    now = dt.datetime.now(dt.UTC)
+    now, by = dt.datetime.now(dt.UTC), actor_name(actor)
     with db.transaction() as conn:
         row = _template_row(conn, name)
         if row is None:
             if name not in shipped():
                 raise NotFound(f"no template named {name}")
             conn.execute(insert_ignoring_conflicts(conn, label_templates).values(
-                name=name, kind=kind, current_version=0, created_at=now, created_by=actor))
+                name=name, kind=kind, current_version=0, created_at=now, created_by=by))
             row = _template_row(conn, name)
+        before = _current_row(conn, name)
         version = row.current_version + 1
         conn.execute(insert(label_template_versions).values(
             template_id=row.id, version=version, kind=kind, definition=definition,
-            created_at=now, created_by=actor))
+            created_at=now, created_by=by))
         conn.execute(update(label_templates).where(label_templates.c.id == row.id)
                      .values(current_version=version, kind=kind))
+        audit.record(conn, actor, "template.version", Target("template", name, row.id),
+                     _audited_version(before, name),
+                     {"version": version, "kind": kind, "definition": definition})
     return _stored_view(TemplateOut, name, kind, version, definition, compiled)
+
+
+def _audited_version(row: Any, name: str) -> dict[str, Any]:
+    """What a template was before a new version: its stored version, or the shipped one."""
+    if row is not None:
+        return {"version": row.version, "kind": row.kind, "definition": row.definition}
+    return {"version": 0, "kind": LABEL, "shipped": True,
+            "definition": shipped()[name].model_dump(mode="json")}
 
 
 def _stored_views(conn: Connection, after: str | None, limit: int) -> list[TemplateOut]:

@@ -15,6 +15,8 @@ from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import printers
 from labelsvc.registry.queries import iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
 from printers import DRIVERS, PrinterDriver, PrinterError, UnknownDriver
@@ -94,6 +96,12 @@ def printer_answer(row: Row[Any] | Any) -> PrinterOut:
                       created_by=row.created_by)
 
 
+def audited_printer(answer: PrinterOut) -> dict[str, Any]:
+    """What the audit trail keeps of a printer: its definition, not its live status."""
+    return answer.model_dump(mode="json", include={"name", "driver", "dpi", "settings", "media",
+                                                   "site", "line"})
+
+
 def find_printer(conn: Connection, name: str) -> Row[Any] | None:
     """Load a printer that is not removed, by name."""
     return conn.execute(select(printers).where(printers.c.name == name)
@@ -120,7 +128,11 @@ def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> Pr
                 name=definition.name, driver=definition.driver, settings=definition.settings,
                 dpi=definition.dpi, media=definition.media, location=definition.location,
                 created_at=dt.datetime.now(dt.UTC), created_by=actor.name, lease_epoch=0))
-            return printer_answer(require_printer(conn, definition.name))
+            row = require_printer(conn, definition.name)
+            answer = printer_answer(row)
+            audit.record(conn, actor, "printer.define", Target("printer", row.name, row.id), None,
+                         audited_printer(answer))
+            return answer
     except IntegrityError:
         raise PrinterExists(f"a printer named {definition.name} exists already") from None
 

@@ -19,10 +19,16 @@ from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
-from labelsvc.services import event_types, job_states
+from labelsvc.services import audit, event_types, job_states
+from labelsvc.services.audit import Target
 from labelsvc.services.labels import check_job_labels, find_template
 from labelsvc.services.paging import decode_cursor, encode_cursor
-from labelsvc.services.printers import find_printer, require_printer
+from labelsvc.services.printers import (
+    audited_printer,
+    find_printer,
+    printer_answer,
+    require_printer,
+)
 from labelsvc.services.tokens import Actor
 
 PRINT_EVENTS = ("printed", "reprinted")
@@ -257,7 +263,11 @@ def remove_printer(db: Database, name: str, actor: Actor) -> None:
     with db.transaction() as conn:
         printer = require_printer(conn, name)
         unfinished = job_states.lock_unfinished(conn, printer.id)
+        removed_at = dt.datetime.now(dt.UTC)
         conn.execute(update(printers).where(printers.c.id == printer.id)
-                     .values(deleted_at=dt.datetime.now(dt.UTC)))
+                     .values(deleted_at=removed_at))
         job_states.printer_removed(conn, unfinished,
                                    f"printer {name} was removed by {actor.name}")
+        audit.record(conn, actor, "printer.delete", Target("printer", name, printer.id),
+                     audited_printer(printer_answer(printer)),
+                     {"deleted_at": iso(removed_at), "unfinished_jobs": len(unfinished)})

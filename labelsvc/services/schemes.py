@@ -21,6 +21,8 @@ from labelsvc.errors import NotFound, SchemeExists, SchemeOverlap, ValidationFai
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counters, identifiers, scheme_versions, schemes
 from labelsvc.registry.queries import insert_ignoring_conflicts, iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target, Who, actor_name
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from numbering import Scheme, load_examples
 
@@ -115,11 +117,12 @@ def check_overlap(conn: Connection, new: Scheme) -> None:
             raise SchemeOverlap(detail, other_scheme=row.name, example=example)
 
 
-def define_scheme(db: Database, definition: dict[str, Any], actor: str,
+def define_scheme(db: Database, definition: dict[str, Any], actor: Who,
                   *, seeded: bool = False) -> SchemeOut:
     """Define a new scheme as version 1."""
     scheme = _validated(definition)
     now = dt.datetime.now(dt.UTC)
+    by = actor_name(actor)
     with db.transaction() as conn:
         if load_current(conn, scheme.name) is not None:
             raise SchemeExists(f"a scheme named {scheme.name} exists; PUT a new version instead")
@@ -127,17 +130,19 @@ def define_scheme(db: Database, definition: dict[str, Any], actor: str,
         scheme_id = conn.execute(
             insert_ignoring_conflicts(conn, schemes)
             .values(name=scheme.name, kind=scheme.kind, current_version=1, seeded=seeded,
-                    created_at=now, created_by=actor)
+                    created_at=now, created_by=by)
             .returning(schemes.c.id)).scalar()
         if scheme_id is None:
             raise SchemeExists(f"a scheme named {scheme.name} exists; PUT a new version instead")
         conn.execute(insert(scheme_versions).values(
             scheme_id=scheme_id, version=1, definition=scheme.definition(), created_at=now,
-            created_by=actor))
+            created_by=by))
+        audit.record(conn, actor, "scheme.define", Target("scheme", scheme.name, scheme_id),
+                     None, {"version": 1, "seeded": seeded, "definition": scheme.definition()})
     return scheme_out(SchemeOut, scheme.name, 1, scheme)
 
 
-def new_version(db: Database, name: str, definition: dict[str, Any], actor: str) -> SchemeOut:
+def new_version(db: Database, name: str, definition: dict[str, Any], actor: Who) -> SchemeOut:
     """Add a version to a scheme; its counters carry over."""
     definition = {**definition, "name": definition.get("name", name)}
     if definition["name"] != name:
@@ -156,9 +161,13 @@ def new_version(db: Database, name: str, definition: dict[str, Any], actor: str)
         version = current.version + 1
         conn.execute(insert(scheme_versions).values(
             scheme_id=current.id, version=version, definition=scheme.definition(),
-            created_at=dt.datetime.now(dt.UTC), created_by=actor))
+            created_at=dt.datetime.now(dt.UTC), created_by=actor_name(actor)))
         conn.execute(update(schemes).where(schemes.c.id == current.id)
                      .values(current_version=version, seeded=False))
+        audit.record(conn, actor, "scheme.version", Target("scheme", name, current.id),
+                     {"version": current.version, "seeded": current.seeded,
+                      "definition": current.scheme.definition()},
+                     {"version": version, "seeded": False, "definition": scheme.definition()})
     return scheme_out(SchemeOut, name, version, scheme)
 
 

@@ -14,6 +14,9 @@ from sqlalchemy import insert, select, update
 from labelsvc.errors import Forbidden, Unauthorized, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens
+from labelsvc.registry.queries import iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target, Who
 
 READ = "read"
 DEFINE_SCHEMES = "define-schemes"
@@ -26,15 +29,18 @@ VOID = "void"
 DEFINE_TEMPLATES = "define-label-templates"
 MANAGE_PRINTERS = "manage-printers"
 DEFINE_EVENT_TYPES = "define-event-types"
+READ_AUDIT = "read-audit"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
-                 COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES})
+                 COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES,
+                 READ_AUDIT})
 # What each capability lets a token do, in the words of a refusal ("may not …").
 DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
          ISSUE_SERIALS: "issue serials", ISSUE_LOTS: "issue lots", PRINT: "print labels",
          APPEND_EVENTS: "record events", COMPONENTS: "record components",
          VOID: "void identifiers", DEFINE_TEMPLATES: "define label templates",
-         MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types"}
+         MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types",
+         READ_AUDIT: "read the audit trail"}
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
     # An assembly line records what each unit was built from (components), as the dock does.
@@ -63,7 +69,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_token(db: Database, *, name: str, role: str) -> str:
+def create_token(db: Database, *, name: str, role: str, actor: Who = audit.SYSTEM) -> str:
     """Create a token for a role and return it (only its hash is kept)."""
     if role not in ROLES:
         raise ValidationFailed(f"unknown role {role!r}; roles are {', '.join(ROLES)}",
@@ -73,21 +79,29 @@ def create_token(db: Database, *, name: str, role: str) -> str:
                                {"name": "1 to 100 characters"})
     token = "lsv_" + secrets.token_urlsafe(32)
     with db.transaction() as conn:
-        conn.execute(insert(api_tokens).values(
+        token_id = conn.execute(insert(api_tokens).values(
             name=name, role=role, token_hash=hash_token(token),
-            created_at=dt.datetime.now(dt.UTC)))
+            created_at=dt.datetime.now(dt.UTC)).returning(api_tokens.c.id)).scalar_one()
+        audit.record(conn, actor, "token.create", Target("token", name, token_id), None,
+                     {"name": name, "role": role})
     return token
 
 
-def revoke_tokens(db: Database, *, name: str) -> int:
+def revoke_tokens(db: Database, *, name: str, actor: Who = audit.SYSTEM) -> int:
     """Revoke every live token of that name (a lost tablet, a line taken down); how many."""
+    now = dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
         done = conn.execute(update(api_tokens)
                             .where(api_tokens.c.name == name)
                             .where(api_tokens.c.revoked_at.is_(None))
-                            .values(revoked_at=dt.datetime.now(dt.UTC)))
+                            .values(revoked_at=now)
+                            .returning(api_tokens.c.id, api_tokens.c.role)).all()
+        for token_id, role in sorted(done):
+            audit.record(conn, actor, "token.revoke", Target("token", name, token_id),
+                         {"name": name, "role": role, "revoked_at": None},
+                         {"name": name, "role": role, "revoked_at": iso(now)})
     KNOWN_TOKENS.clear()
-    return int(done.rowcount)
+    return len(done)
 
 
 class _KnownTokens:

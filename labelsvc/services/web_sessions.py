@@ -16,6 +16,8 @@ from sqlalchemy import insert, select, update
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, web_sessions
 from labelsvc.registry.queries import utc
+from labelsvc.services import audit
+from labelsvc.services.audit import Target
 from labelsvc.services.tokens import Actor
 
 # How stale `seen_at` may get before a request writes it again: a page view is not a write.
@@ -26,13 +28,17 @@ def _hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def start(db: Database, token_id: int) -> str:
-    """Start a session for a token; return the key the browser keeps."""
+def start(db: Database, who: Actor) -> str:
+    """Start a session for a token (its sign-in is audited); return the key the browser
+    keeps."""
     key = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
-        conn.execute(insert(web_sessions).values(key_hash=_hash(key), token_id=token_id,
-                                                 started_at=now, seen_at=now))
+        session_id = conn.execute(insert(web_sessions).values(
+            key_hash=_hash(key), token_id=who.token_id, started_at=now, seen_at=now)
+            .returning(web_sessions.c.id)).scalar_one()
+        audit.record(conn, who, "session.sign-in", Target("session", who.name, session_id),
+                     None, {"role": who.role})
     return key
 
 
@@ -64,17 +70,23 @@ def resume(db: Database, key: str, *, idle_minutes: float) -> Actor | None:
     return Actor(token_id=row.token_id, name=row.name, role=row.role)
 
 
-def end(db: Database, key: str, why: str = "signed-out") -> None:
-    """End a session (signing out); a key of no live session is left alone."""
+def end(db: Database, key: str, who: Actor | None = None) -> None:
+    """End a session by signing out (audited for `who`); a key of no live session is left
+    alone."""
     with db.transaction(write=False) as conn:
         found = conn.execute(select(web_sessions.c.id).where(
             web_sessions.c.key_hash == _hash(key))).scalar()
     if found is not None:
-        _end(db, found, why, dt.datetime.now(dt.UTC))
+        _end(db, found, "signed-out", dt.datetime.now(dt.UTC), who)
 
 
-def _end(db: Database, session_id: int, why: str, now: dt.datetime) -> None:
+def _end(db: Database, session_id: int, why: str, now: dt.datetime,
+         who: Actor | None = None) -> None:
+    """End a session; a person signing out is audited, an idle or revoked end is not."""
     with db.transaction() as conn:
-        conn.execute(update(web_sessions).where(web_sessions.c.id == session_id)
-                     .where(web_sessions.c.ended_at.is_(None))
-                     .values(ended_at=now, ended_why=why))
+        ended = conn.execute(update(web_sessions).where(web_sessions.c.id == session_id)
+                             .where(web_sessions.c.ended_at.is_(None))
+                             .values(ended_at=now, ended_why=why)).rowcount
+        if ended and who is not None:
+            audit.record(conn, who, "session.sign-out", Target("session", who.name, session_id),
+                         {"role": who.role}, {"ended": why})

@@ -1,4 +1,5 @@
-"""The web pages: sign-in, schemes, issuing, receiving, lookup, recall, printers and labels."""
+"""The web pages: sign-in, schemes, issuing, receiving, lookup, recall, printers, labels and
+the audit trail."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from labelsvc.appcontext import ERROR_PAGE, database
 from labelsvc.contract.values import refuse_nul
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import tokens, web_sessions
-from labelsvc.web import common, home, issue, labels, lookup, printing, schemes
+from labelsvc.web import audit, common, home, issue, labels, lookup, printing, schemes
 from labelsvc.web.common import SignInNeeded, can, csrf_token, render, signed_in
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 
 
 bp = Blueprint("web", __name__, static_folder="static", static_url_path="/assets",
                template_folder="pages")
-for child in (home.bp, schemes.bp, issue.bp, lookup.bp, printing.bp, labels.bp):
+for child in (home.bp, schemes.bp, issue.bp, lookup.bp, printing.bp, labels.bp, audit.bp):
     bp.register_blueprint(child)
 
 

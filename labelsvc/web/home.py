@@ -37,7 +37,7 @@ def sign_in() -> Response:
         return render("login.html", 401, next=target, errors={"token": exc.detail})
     session.clear()
     session.permanent = True
-    session["sid"] = web_sessions.start(database(), who.token_id)
+    session["sid"] = web_sessions.start(database(), who)
     csrf_token()
     return redirect(safe_next(target))  # type: ignore[return-value]
 
@@ -47,6 +47,6 @@ def sign_out() -> Response:
     """End the session, in the registry too: the cookie is worth nothing from now on."""
     key = session.get("sid")
     if isinstance(key, str):
-        web_sessions.end(database(), key)
+        web_sessions.end(database(), key, signed_in())
     session.clear()
     return redirect(url_for("web.home.login"))  # type: ignore[return-value]

@@ -72,9 +72,9 @@ def upload() -> Response:
         try:
             if request.form.get("new_version"):
                 saved = label_templates.new_template_version(database(), definition["name"],
-                                                       definition, actor().name)
+                                                       definition, actor())
             else:
-                saved = label_templates.define_template(database(), definition, actor().name)
+                saved = label_templates.define_template(database(), definition, actor())
             return redirect(url_for("web.labels.detail", name=saved.name))  # type: ignore
         except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
             detail, errors = refusal(exc)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 
-from labelsvc.appcontext import attachment, database
+from labelsvc.appcontext import csv_download, database
 from labelsvc.contract.models import TraceItem
-from labelsvc.services import export, genealogy, records, scanning, screens
+from labelsvc.services import genealogy, records, scanning, screens
 from labelsvc.web.common import page, render
 
 bp = Blueprint("lookup", __name__)
@@ -77,9 +77,7 @@ def recall_csv() -> Response:
             yield first
             yield from rows
 
-    return Response(stream_with_context(export.csv_lines(everything(), RECALL_COLUMNS)),
-                    mimetype="text/csv",
-                    headers={"Content-Disposition": attachment(f"recall-{code[:60]}.csv")})
+    return csv_download(everything(), RECALL_COLUMNS, f"recall-{code[:60]}.csv")
 
 
 @bp.get("/lots/expiring")

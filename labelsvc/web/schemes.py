@@ -185,9 +185,9 @@ def save() -> Response:
     if not errors:
         try:
             if existing:
-                saved = schemes.new_version(database(), existing, definition, actor().name)
+                saved = schemes.new_version(database(), existing, definition, actor())
             else:
-                saved = schemes.define_scheme(database(), definition, actor().name)
+                saved = schemes.define_scheme(database(), definition, actor())
             return redirect(url_for("web.schemes.detail", name=saved.name,  # type: ignore
                                     saved=saved.version))
         except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields

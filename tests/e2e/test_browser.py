@@ -287,6 +287,27 @@ def test_admin_uploads_a_zpl_format_and_sees_its_preview(page: Any, plant: Plant
     assert status == 200 and template["kind"] == "zpl"
 
 
+def test_admin_filters_the_audit_trail_and_checks_its_chain(page: Any, plant: Plant) -> None:
+    status, body = plant.api("admin").post("/api/v1/event-types", {
+        "name": "torque-checked", "description": "torque checked at the line"})
+    assert status == 201, body
+    sign_in(page, plant, "admin")
+    page.get_by_role("link", name="Audit trail").click()
+    labelled(page)
+    page.get_by_label("Action").fill("event-type.register")
+    page.get_by_label("Target name").fill("torque-checked")
+    page.keyboard.press("Enter")
+    rows = page.get_by_test_id("audit-rows")
+    expect(rows).to_contain_text("torque-checked")
+    expect(rows.locator("tbody tr")).to_have_count(1)
+    rows.get_by_text("after", exact=True).click()
+    expect(rows).to_contain_text("torque checked at the line")
+    page.get_by_role("button", name="Show and check the chain").click()
+    expect(page.get_by_test_id("audit-verify")).to_contain_text("The chain is intact")
+    expect(page.get_by_label("Action")).to_have_value("event-type.register")
+    labelled(page)
+
+
 def test_every_page_from_home_is_labelled_and_keyboard_reachable(page: Any,
                                                                  plant: Plant) -> None:
     sign_in(page, plant, "admin")
