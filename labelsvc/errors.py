@@ -83,6 +83,19 @@ class EventTypeExists(LabelsvcError):
     """An event type of that name is known already."""
 
 
+class OnHold(LabelsvcError):
+    """The identifier is on hold (its own, its lot's, or one made from it): it cannot be
+    issued into, printed, shipped or consumed until the hold is released."""
+
+
+class AlreadyReleased(LabelsvcError):
+    """The hold named is released already."""
+
+
+class NotOnHold(LabelsvcError):
+    """The identifier has no active hold of its own to release."""
+
+
 # error class -> (HTTP status, problem slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidJson: (400, "invalid-json", "Malformed JSON"),
@@ -104,6 +117,9 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     JobFinished: (409, "job-finished", "Job finished"),
     InvalidTransition: (409, "invalid-transition", "Not allowed in this status"),
     EventTypeExists: (409, "event-type-exists", "Event type exists"),
+    OnHold: (409, "on-hold", "On hold"),
+    AlreadyReleased: (409, "already-released", "Hold released already"),
+    NotOnHold: (409, "not-on-hold", "Not on hold"),
     OperationalError: (503, "service-unavailable", "Service unavailable"),
 }
 

@@ -1,4 +1,4 @@
-"""Identifier endpoints: read, search and export, events, void, genealogy, recall."""
+"""Identifier endpoints: read, search and export, events, void, holds, genealogy, recall."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from flask import Blueprint, Response
 from labelsvc.api.http import actor, endpoint, json_response, wants_csv
 from labelsvc.appcontext import csv_download, database
 from labelsvc.contract.common import utc_bound
+from labelsvc.contract.hold_models import HoldIn, HoldListOut, HoldOut, RecallHoldIn, ReleaseIn
 from labelsvc.contract.models import (
     ComponentsIn,
     EventIn,
@@ -23,7 +24,7 @@ from labelsvc.contract.models import (
     TraceQuery,
     VoidIn,
 )
-from labelsvc.services import event_types, genealogy, records, tokens
+from labelsvc.services import event_types, genealogy, holds, records, tokens
 
 bp = Blueprint("identifiers", __name__, url_prefix="/api/v1")
 TAGS = ("identifiers",)
@@ -112,3 +113,27 @@ def recall(query: RecallQuery) -> Response:
     """Every identifier that contains the given one, transitively."""
     return json_response(genealogy.recall(database(), query.identifier, limit=query.limit,
                                           cursor=query.cursor))
+
+
+@bp.post("/identifiers/<path:value>/hold")
+@endpoint(capability=tokens.HOLD, body=HoldIn, answers={201: HoldOut}, tags=TAGS)
+def hold(value: str, body: HoldIn) -> Response:
+    """Put an identifier on hold (with `propagate`, everything made from it too)."""
+    return json_response(holds.place(database(), value, reason=body.reason,
+                                     propagate=body.propagate, actor=actor()), 201)
+
+
+@bp.post("/identifiers/<path:value>/release")
+@endpoint(capability=tokens.HOLD, body=ReleaseIn, answers={200: HoldOut}, tags=TAGS)
+def release(value: str, body: ReleaseIn) -> Response:
+    """Release one of an identifier's holds."""
+    return json_response(holds.release(database(), value, reason=body.reason,
+                                       hold_id=body.hold, actor=actor()))
+
+
+@bp.post("/recall/hold")
+@endpoint(capability=tokens.HOLD, body=RecallHoldIn, answers={201: HoldListOut}, tags=TAGS)
+def hold_recall(body: RecallHoldIn) -> Response:
+    """Hold a recall's identifier and every unit that contains it, each with its own hold."""
+    return json_response(holds.hold_recall(database(), body.identifier, reason=body.reason,
+                                           propagate=body.propagate, actor=actor()), 201)

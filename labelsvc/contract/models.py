@@ -30,6 +30,7 @@ from labelsvc.contract.common import (
     Text,
     Value,
 )
+from labelsvc.contract.hold_models import HoldOut
 from labelsvc.contract.print_models import JobOut
 from labelsvc.contract.values import Attributes, EventData, LabelText
 
@@ -264,9 +265,11 @@ class ParseOut(BaseModel):
 
 
 class RecordOut(IdentifierOut):
-    """An identifier with its events, components, lot and parse."""
+    """An identifier with its events, components, lot, parse and the active holds on it (its
+    own, its lot's, and propagating ones on what it is made from)."""
 
     events: list[EventOut]
+    holds: list[HoldOut]
     components: list[IdentifierOut]
     lot_record: IdentifierOut | None
     parse: ParseOut

@@ -107,6 +107,17 @@ def label_text(value: str) -> str:
     return value
 
 
+def kept_text(value: str) -> str:
+    """Refuse text the registry cannot keep and answer (a lone surrogate, NUL)."""
+    fault = _text_fault(value, label=False)
+    if fault:
+        raise ValueError(f"the text {fault}")
+    return value
+
+
+# Why something was done (a hold placed or released): required, never only blanks.
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+                   AfterValidator(kept_text)]
 # A record's attributes: may reach a label through a placeholder, so no control characters.
 Attributes = Annotated[dict[Annotated[str, StringConstraints(max_length=200)], Any],
                        AfterValidator(_free_form(label=True))]

@@ -197,6 +197,27 @@ class WebSession(Base):
     ended_why: Mapped[str | None] = mapped_column(String(20))
 
 
+class Hold(Base):
+    """A hold on a lot or serial: placed with a reason, released with one; while active, it
+    and what it holds cannot be issued into, printed, shipped or consumed."""
+
+    __tablename__ = "holds"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    identifier_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    propagate: Mapped[bool] = mapped_column(Boolean)
+    placed_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    placed_by: Mapped[str] = mapped_column(String(100))
+    released_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    released_by: Mapped[str | None] = mapped_column(String(100))
+    release_reason: Mapped[str | None] = mapped_column(String(500))
+
+    # The active holds are few and read before every print, shipment and issue into a lot.
+    __table_args__ = (Index("ix_holds_active", "identifier_id",
+                            postgresql_where=text("released_at IS NULL"),
+                            sqlite_where=text("released_at IS NULL")),)
+
+
 schemes = cast(Table, Scheme.__table__)
 scheme_versions = cast(Table, SchemeVersion.__table__)
 counters = cast(Table, Counter.__table__)
@@ -208,6 +229,7 @@ idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 event_types = cast(Table, EventType.__table__)
+holds = cast(Table, Hold.__table__)
 
 
 class Printer(Base):

@@ -143,11 +143,13 @@ def with_issued_events(stmt: Any, event_columns: tuple[str, ...]) -> Any:
     return select(new.c.id, new.c.value).add_cte(issued)
 
 
-def hold_lock(conn: Connection, key: int) -> None:
+def hold_lock(conn: Connection, key: int, *, shared: bool = False) -> None:
     """Hold a lock named by `key` until the transaction ends (PostgreSQL's advisory lock):
-    writers of one kind then take turns. SQLite's writers take turns already (BEGIN IMMEDIATE)."""
+    writers of one kind then take turns; `shared` holders wait only for an exclusive one.
+    SQLite's writers take turns already (BEGIN IMMEDIATE)."""
     if conn.dialect.name == "postgresql":
-        conn.execute(select(func.pg_advisory_xact_lock(key)))
+        lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+        conn.execute(select(lock(key)))
 
 
 def chunks(items: Sequence[Any], size: int = IN_CHUNK) -> Iterable[Sequence[Any]]:

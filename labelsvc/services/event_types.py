@@ -4,7 +4,8 @@ the types an admin registers, which are recorded and never move a status.
 An identifier is issued; it is shipped, returned and shipped again; scrapped, consumed and
 voided are final. Printing (and printing again) is allowed until a final status. A type
 nobody registered (`shiped`) is refused with the known ones listed, so a typo never becomes
-an event that silently fails to start a warranty.
+an event that silently fails to start a warranty. Holds and their releases are events too
+(labelsvc.services.holds), on any status, and move none.
 """
 
 from __future__ import annotations
@@ -53,7 +54,13 @@ BUILT_IN: dict[str, Kind] = {
     "components-added": Kind("what it was made from was recorded (POST …/components)", LIVE,
                              service=True),
     "note": Kind("a remark; changes nothing", frozenset({*LIVE, *FINAL})),
+    "hold": Kind("put on hold (POST …/hold): not issued into, printed, shipped or consumed "
+                 "until released; changes no status", frozenset({*LIVE, *FINAL}), service=True),
+    "release": Kind("a hold released (POST …/release); changes no status",
+                    frozenset({*LIVE, *FINAL}), service=True),
 }
+# Where a client asks for the events the service writes.
+SERVICE_PATHS = {"voided": "POST …/void", "hold": "POST …/hold", "release": "POST …/release"}
 
 
 def check_move(value: str, status: str, event: str) -> str | None:
@@ -79,7 +86,7 @@ def registered(conn: Connection) -> set[str]:
 def refuse_unknown(conn: Connection, event: str) -> None:
     """A 422 listing the types a client may record, unless `event` is one of them."""
     if event in BUILT_IN and BUILT_IN[event].service:
-        hint = "POST …/void" if event == "voided" else "the service records it"
+        hint = SERVICE_PATHS.get(event, "the service records it")
         raise ValidationFailed(f"{event} events are written by the service; {hint}",
                                {"type": f"{event} is written by the service"})
     custom = registered(conn)

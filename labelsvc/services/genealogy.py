@@ -3,72 +3,28 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import insert
 
 from labelsvc.contract.models import RecordOut, TraceItem, TraceOut
 from labelsvc.errors import ValidationFailed
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import events, genealogy, identifiers
+from labelsvc.registry.models import events, genealogy
 from labelsvc.registry.queries import (
-    chunks,
     find_identifiers_by_id,
     hold_lock,
     ids_for_values,
     insert_ignoring_conflicts,
 )
-from labelsvc.services.identifiers import identifier_out
+from labelsvc.services.identifiers import identifier_out, require_row
+from labelsvc.services.links import UP, reachable
 from labelsvc.services.paging import decode_cursor, encode_cursor
-from labelsvc.services.records import read_record, require_row
+from labelsvc.services.records import read_record
 from labelsvc.services.tokens import Actor
 
-UP, DOWN = "up", "down"
-# Links deeper than this are not followed (a guard against runaway data).
-MAX_DEPTH = 100
 # Recording components takes turns under this lock: two receivers linking the same two
 # identifiers in opposite directions at once would each see no cycle and make one together.
 GENEALOGY_LOCK = 0x6C61_6265_6C67
-
-
-def _neighbours(conn: Connection, ids: Sequence[int], direction: str) -> dict[int, list[int]]:
-    """One step of genealogy and lot membership from each id: node -> next nodes."""
-    found: dict[int, list[int]] = {}
-    for part in chunks(list(ids)):
-        if direction == DOWN:
-            links = conn.execute(select(genealogy.c.parent_id, genealogy.c.component_id)
-                                 .where(genealogy.c.parent_id.in_(part)))
-            lots = conn.execute(select(identifiers.c.id, identifiers.c.lot_id)
-                                .where(identifiers.c.id.in_(part)
-                                       & identifiers.c.lot_id.is_not(None)))
-        else:
-            links = conn.execute(select(genealogy.c.component_id, genealogy.c.parent_id)
-                                 .where(genealogy.c.component_id.in_(part)))
-            lots = conn.execute(select(identifiers.c.lot_id, identifiers.c.id)
-                                .where(identifiers.c.lot_id.in_(part)))
-        for source, target in [*links, *lots]:
-            found.setdefault(source, []).append(target)
-    return found
-
-
-def reachable(conn: Connection, start: int, direction: str) -> list[tuple[int, int, int]]:
-    """Walk the graph breadth-first; return (id, depth, via id) in order of depth then id."""
-    seen = {start}
-    frontier = [start]
-    out: list[tuple[int, int, int]] = []
-    depth = 0
-    while frontier and depth < MAX_DEPTH:
-        depth += 1
-        step = _neighbours(conn, frontier, direction)
-        level: dict[int, int] = {}
-        for source in sorted(step):
-            for target in step[source]:
-                if target not in seen and target not in level:
-                    level[target] = source
-        seen.update(level)
-        out += [(node, depth, level[node]) for node in sorted(level)]
-        frontier = sorted(level)
-    return out
 
 
 def trace(db: Database, value: str, direction: str, *, limit: int,

@@ -7,13 +7,22 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TypeVar, overload
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
 from labelsvc.contract.models import IdentifierOut, WarrantyOut
-from labelsvc.registry.queries import iso, number, utc
+from labelsvc.errors import NotFound
+from labelsvc.registry.queries import find_identifier, iso, number, utc
 from labelsvc.services.event_types import FINAL
 
 Answer = TypeVar("Answer", bound=IdentifierOut)
+
+
+def require_row(conn: Connection, value: str) -> Any:
+    """Load an identifier row or answer 404."""
+    row = find_identifier(conn, value)
+    if row is None:
+        raise NotFound(f"{value} is not in the registry")
+    return row
 
 
 def warranty_out(days: int | None, shipped_at: dt.datetime | None,

@@ -18,6 +18,7 @@ from labelsvc.errors import JobFinished
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import insert_rows
+from labelsvc.services.holds import first_held
 from labelsvc.services.printers import store_status
 
 WAITING = ("queued", "held")
@@ -190,8 +191,38 @@ def start_printing(db: Database, job_id: int) -> bool:
     return True
 
 
+def _to_send(conn: Connection, job_id: int, after: int, size: int) -> list[Row[Any]]:
+    """The next `size` labels of a job still to be sent (or sent again), in order."""
+    rows: list[Row[Any]] = [*conn.execute(
+        select(labels_c.position, labels_c.identifier_id, labels_c.copy, labels_c.state,
+               labels_c.sends, labels_c.reprint)
+        .where(labels_c.job_id == job_id).where(labels_c.position > after)
+        .where(labels_c.state.in_(_from(LABEL_MOVES, "sent")))
+        .order_by(labels_c.position).limit(size))]
+    return rows
+
+
+def _up_to_held(conn: Connection, rows: list[Row[Any]]) -> list[Row[Any]]:
+    """The labels before the first one whose identifier is on hold; OnHold when that is the
+    first of them (the job is then held, and nothing of it sent, until the hold is released)."""
+    held = first_held(conn, [r.identifier_id for r in rows],
+                      "its label is not sent to the printer")
+    if held is None:
+        return rows
+    if held[0] == 0:
+        raise held[1]
+    return rows[:held[0]]
+
+
+def refuse_if_next_held(db: Database, job_id: int) -> None:
+    """OnHold when the next label a job would send is of an identifier on hold."""
+    with db.transaction(write=False) as conn:
+        _up_to_held(conn, _to_send(conn, job_id, -1, 1))
+
+
 def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label]:
-    """Mark the next unconfirmed labels sent (before sending them), in order.
+    """Mark the next unconfirmed labels sent (before sending them), in order; the chunk ends
+    before a label whose identifier is on hold (OnHold when it would start with one).
 
     Labels already sent once are being sent again after a broken delivery: each gets a
     `reprinted` event (reason `connection-reset`) as a possible duplicate.
@@ -200,14 +231,10 @@ def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label
         state = lock_job(conn, job.id, jobs_c.status, jobs_c.cancel_requested)
         if state.status != "printing" or state.cancel_requested:
             return []
-        rows = conn.execute(
-            select(labels_c.position, labels_c.identifier_id, labels_c.copy, labels_c.state,
-                   labels_c.sends, labels_c.reprint)
-            .where(labels_c.job_id == job.id).where(labels_c.position > after)
-            .where(labels_c.state.in_(_from(LABEL_MOVES, "sent")))
-            .order_by(labels_c.position).limit(size)).all()
+        rows = _to_send(conn, job.id, after, size)
         if not rows:
             return []
+        rows = _up_to_held(conn, rows)
         _move_labels(conn, job.id, "sent",
                      labels_c.position.between(rows[0].position, rows[-1].position),
                      sends=labels_c.sends + 1)

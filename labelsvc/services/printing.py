@@ -19,7 +19,7 @@ from labelsvc.observability.context import current_request_id
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, identifiers, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import chunks, ids_for_values, insert_rows, iso
-from labelsvc.services import audit, event_types, job_states
+from labelsvc.services import audit, event_types, holds, job_states
 from labelsvc.services.audit import Target
 from labelsvc.services.labels import check_job_labels, find_template
 from labelsvc.services.paging import decode_cursor, encode_cursor
@@ -137,8 +137,9 @@ def create_job(conn: Connection, identifier_ids: Sequence[int], request: PrintRe
         total=total, printed=0, reprint_of=reprint_of, cancel_requested=False, attempts=0,
         created_at=now, created_by=actor.name, request_id=current_request_id()
     ).returning(print_jobs.c.id)).scalar_one()
-    if not fresh:
+    if not fresh:  # fresh identifiers were checked as issued (a serial into a held lot)
         refuse_final(conn, identifier_ids)
+        holds.refuse_held(conn, identifier_ids, "its label cannot be printed")
     check_job_labels(conn, request.template, template, identifier_ids, dpi=printer.dpi,
                      issued_together=fresh, field_prefix=field_prefix)
     printed_before = set() if fresh or all_reprints else already_printed(conn, identifier_ids)

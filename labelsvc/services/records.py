@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, insert, or_, select, update
+from sqlalchemy import Select, and_, insert, or_, select, update
 
 from labelsvc.contract.models import EventOut, IdentifierListOut, IdentifierOut, RecordOut
-from labelsvc.errors import AlreadyVoided, InvalidTransition, NotFound, ValidationFailed
+from labelsvc.errors import AlreadyVoided, InvalidTransition, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import Identifier, Scheme, events, genealogy, identifiers
 from labelsvc.registry.queries import (
@@ -20,12 +20,14 @@ from labelsvc.registry.queries import (
     iso,
     utc,
 )
-from labelsvc.services import event_types
-from labelsvc.services.identifiers import identifier_out
+from labelsvc.services import event_types, holds
+from labelsvc.services.identifiers import identifier_out, require_row
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
 
 EXPORT_CHUNK = 1000
+# Events a hold refuses: a held unit is not shipped, a held lot not used in production.
+HELD_BACK = {"shipped": "it cannot be shipped", "consumed": "it cannot be consumed"}
 
 
 @dataclass
@@ -42,14 +44,6 @@ class SearchFilters:
     issued_to: dt.datetime | None = None
     expires_before: dt.date | None = None
     supplier_lot: str | None = None
-
-
-def require_row(conn: Connection, value: str) -> Any:
-    """Load an identifier row or answer 404."""
-    row = find_identifier(conn, value)
-    if row is None:
-        raise NotFound(f"{value} is not in the registry")
-    return row
 
 
 def event_out(row: Any) -> EventOut:
@@ -74,7 +68,7 @@ def read_record(db: Database, value: str) -> RecordOut:
             row, RecordOut, events=[event_out(e) for e in stored_events],
             components=[identifier_out(c) for c in components],
             lot_record=identifier_out(lot) if lot is not None else None,
-            parse=parse_with(conn, value, row))
+            parse=parse_with(conn, value, row), holds=holds.record_holds(conn, row.id))
 
 
 def _filtered(query: Select[Any], f: SearchFilters) -> Select[Any]:
@@ -154,13 +148,16 @@ def export(db: Database, f: SearchFilters) -> Iterator[IdentifierOut]:
 def append_event(db: Database, value: str, *, type: str, at: dt.datetime | None,
                  data: dict[str, Any], actor: Actor) -> EventOut:
     """Append an event of a known type; shipping, returns, scrapping and consumption move the
-    status, as far as its status allows (event_types)."""
+    status, as far as its status allows (event_types); a held identifier is not shipped or
+    consumed."""
     moment = utc(at) or dt.datetime.now(dt.UTC)
     with db.transaction() as conn:
         event_types.refuse_unknown(conn, type)
         row = require_row(conn, value)
         becomes = event_types.check_move(value, row.status, type) \
             if type in event_types.BUILT_IN else None
+        if type in HELD_BACK:
+            holds.refuse_held(conn, [row.id], HELD_BACK[type])
         if becomes is not None:
             changes: dict[str, Any] = {"status": becomes}
             if type == "shipped" and row.shipped_at is None:

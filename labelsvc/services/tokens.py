@@ -30,22 +30,25 @@ DEFINE_TEMPLATES = "define-label-templates"
 MANAGE_PRINTERS = "manage-printers"
 DEFINE_EVENT_TYPES = "define-event-types"
 READ_AUDIT = "read-audit"
+HOLD = "hold"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
                  COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES,
-                 READ_AUDIT})
+                 READ_AUDIT, HOLD})
 # What each capability lets a token do, in the words of a refusal ("may not …").
 DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
          ISSUE_SERIALS: "issue serials", ISSUE_LOTS: "issue lots", PRINT: "print labels",
          APPEND_EVENTS: "record events", COMPONENTS: "record components",
          VOID: "void identifiers", DEFINE_TEMPLATES: "define label templates",
          MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types",
-         READ_AUDIT: "read the audit trail"}
+         READ_AUDIT: "read the audit trail",
+         HOLD: "put identifiers on hold or release them"}
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
     # An assembly line records what each unit was built from (components), as the dock does.
     "line": frozenset({READ, ISSUE_SERIALS, PRINT, APPEND_EVENTS, COMPONENTS}),
-    "receiver": frozenset({READ, ISSUE_LOTS, PRINT, APPEND_EVENTS, COMPONENTS}),
+    # The dock (incoming inspection, supplier recalls) holds and releases, as admins do.
+    "receiver": frozenset({READ, ISSUE_LOTS, PRINT, APPEND_EVENTS, COMPONENTS, HOLD}),
     "viewer": frozenset({READ}),
 }
 

@@ -1,16 +1,17 @@
-"""Look up a scanned code, read its record, trace it, recall, and lots expiring soon."""
+"""Look up a scanned code, read its record, trace it, recall, holds, and lots expiring soon."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 
 from labelsvc.appcontext import csv_download, database
+from labelsvc.contract.hold_models import HoldIn, RecallHoldIn, ReleaseIn
 from labelsvc.contract.models import TraceItem
-from labelsvc.services import genealogy, records, scanning, screens
-from labelsvc.web.common import page, render
+from labelsvc.services import genealogy, holds, records, scanning, screens, tokens
+from labelsvc.web.common import actor, page, refusal, render
 
 bp = Blueprint("lookup", __name__)
 TRACE_PAGE = 200
@@ -62,6 +63,65 @@ def recall() -> Response:
         result = genealogy.recall(database(), code, limit=TRACE_PAGE,
                                   cursor=request.args.get("cursor") or None)
     return render("lookup/recall.html", code=code, result=result)
+
+
+def _said(exc: Exception) -> None:
+    """Carry a refusal to the next page in the session (never in the address)."""
+    detail, _ = refusal(exc)
+    flash(detail, "bad")
+
+
+def _back_to_record(value: str, write: Callable[[], object]) -> Response:
+    """Make a change to a record, then show the record (with the refusal, if refused)."""
+    try:
+        write()
+    except Exception as exc:  # noqa: BLE001 - refusals are said on the record page
+        _said(exc)
+    return redirect(url_for("web.lookup.record", value=value))  # type: ignore[return-value]
+
+
+@bp.post("/identifiers/<path:value>/hold")
+@page(tokens.HOLD)
+def hold(value: str) -> Response:
+    """Put the record on hold (with propagate, everything made from it too)."""
+    def place() -> object:
+        body = HoldIn.model_validate({"reason": request.form.get("reason", ""),
+                                      "propagate": request.form.get("propagate") == "on"})
+        return holds.place(database(), value, reason=body.reason, propagate=body.propagate,
+                           actor=actor())
+    return _back_to_record(value, place)
+
+
+@bp.post("/identifiers/<path:value>/release")
+@page(tokens.HOLD)
+def release(value: str) -> Response:
+    """Release one of the record's own holds."""
+    def release_it() -> object:
+        hold_id = request.form.get("hold", "").strip()
+        body = ReleaseIn.model_validate({"reason": request.form.get("reason", ""),
+                                         "hold": int(hold_id) if hold_id.isdigit() else None})
+        return holds.release(database(), value, reason=body.reason, hold_id=body.hold,
+                             actor=actor())
+    return _back_to_record(value, release_it)
+
+
+@bp.post("/recall/hold")
+@page(tokens.HOLD)
+def hold_recall() -> Response:
+    """Hold the recalled identifier and every unit that contains it, each on its own."""
+    code = request.form.get("identifier", "").strip()
+    try:
+        body = RecallHoldIn.model_validate({
+            "identifier": code, "reason": request.form.get("reason", ""),
+            "propagate": request.form.get("propagate") == "on"})
+        placed = holds.hold_recall(database(), body.identifier, reason=body.reason,
+                                   propagate=body.propagate, actor=actor())
+        count = len(placed.items)
+        flash(f"{count} identifier{'' if count == 1 else 's'} put on hold: {body.reason}",
+              "good")
+    except Exception as exc:  # noqa: BLE001 - refusals are said on the recall page
+        _said(exc)
+    return redirect(url_for("web.lookup.recall", identifier=code))  # type: ignore[return-value]
 
 
 @bp.get("/recall.csv")

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Row, select
 
+from labelsvc.errors import OnHold
 from labelsvc.observability.context import request_id_bound
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import identifiers, printers
@@ -127,6 +128,14 @@ class PrinterRun:
         self._chunk = []
         try:
             self._deliver(job, printer)
+        except OnHold as exc:
+            # Nothing of the held identifier was marked sent; labels sent before it are
+            # confirmed. The job waits, retried with backoff, until the hold is released.
+            job_states.unsend(self.db, job.id, self._chunk)
+            failures = job_states.hold(self.db, job.id, "on-hold", exc.detail,
+                                       self.settings.backoff)
+            log.warning("printer %s: job %s held: %s (check %d)", printer.name, job.id,
+                        exc.detail, failures)
         except CannotPrint as exc:
             log.error("printer %s: job %s failed: %s", printer.name, job.id, exc.detail)
             # The chunk taken for sending never reached the printer: it ends cancelled,
@@ -149,6 +158,7 @@ class PrinterRun:
         if printer.deleted_at is not None:
             raise CannotPrint("printer-deleted", f"printer {printer.name} was removed")
         template = find_template_for(self.db, job.template)
+        job_states.refuse_if_next_held(self.db, job.id)  # before connecting to the printer
         driver = open_driver(printer.driver, printer.settings)
         watch = _CancelWatch(self.db, job.id)
         started = False

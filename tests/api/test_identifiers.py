@@ -174,7 +174,7 @@ def test_an_assembly_line_records_what_a_unit_was_built_from(api, plant):
 IDENTIFIER_KEYS = {"value", "kind", "scheme", "version", "status", "fields", "date", "issued_at",
                    "issued_by", "lot", "attributes", "warranty"}
 LOT_KEYS = {"quantity", "uom", "expiry"}
-RECORD_KEYS = {"events", "components", "lot_record", "parse"}
+RECORD_KEYS = {"events", "components", "lot_record", "parse", "holds"}
 TRACE_KEYS = {"depth", "via"}
 
 

@@ -237,6 +237,34 @@ def test_recall_takes_a_scanned_lot(page: Any, plant: Plant) -> None:
     expect(page.get_by_test_id("recall-result")).to_contain_text(units[0])
 
 
+def test_receiver_holds_a_recalled_lot_and_printing_a_serial_in_it_is_refused(
+        page: Any, plant: Plant) -> None:
+    lot, units = _lot_with_units(plant)
+    sign_in(page, plant, "receiver")
+    page.goto(plant.url + "/recall")
+    page.keyboard.type(lot)
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("recall-result")).to_contain_text(units[0])
+    page.get_by_label("Why they are put on hold").fill("supplier recall RESIN-7")
+    labelled(page)
+    page.get_by_role("button", name=f"Put {lot} and every unit on hold").click()
+    expect(page.get_by_role("alert")).to_contain_text("3 identifiers put on hold")
+    page.get_by_role("link", name=units[0]).click()
+    expect(page.get_by_test_id("on-hold")).to_be_visible()
+    expect(page.get_by_test_id("holds")).to_contain_text("supplier recall RESIN-7")
+    page.get_by_role("button", name="Print").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"{units[0]} is on hold")
+    status, jobs = plant.api("viewer").get("/api/v1/print-jobs?limit=1000")
+    assert status == 200
+    # Released on its own, the unit is still held through its lot until that is released.
+    page.get_by_label(re.compile("Why it is released")).fill("inspected, good")
+    page.get_by_role("button", name=re.compile("Release hold")).click()
+    expect(page.get_by_test_id("holds")).to_contain_text(f"on {lot}")
+    page.get_by_role("button", name="Print").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"{units[0]} is on hold through {lot}")
+    assert plant.api("viewer").get("/api/v1/print-jobs?limit=1000")[1] == jobs  # none made
+
+
 def test_printers_jobs_reprint_and_templates(page: Any, plant: Plant) -> None:
     status, body = plant.api("line").post("/api/v1/serials", {
         "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "munich"},

@@ -186,3 +186,32 @@ def test_receive_preview_asks_for_what_the_label_needs(browser_for: Any) -> None
                 "attributes.gtin": "09506000134352"}
     shown = receiver.post("/receive/_label", complete, htmx=True).get_data(as_text=True)
     assert 'data-testid="label-preview"' in shown and "data:image/png;base64," in shown
+
+
+def test_a_lot_held_from_its_record_page_refuses_the_issue_page(browser_for: Any,
+                                                                web_app: Flask) -> None:
+    from labelsvc.services.issuing import IssueRequest
+    from labelsvc.services.tokens import Actor
+
+    issuer = web_app.extensions["labelsvc.issuer"]
+    lot = issuer.issue(IssueRequest(kind="lot", scheme="acme-lot",
+                                    fields={"site": "munich", "line": "W"}),
+                       Actor(0, "dock", "receiver")).values[0]
+    receiver, line = browser_for("receiver"), browser_for("line")
+    assert "Put on hold" not in line.get(f"/identifiers/{lot}").get_data(as_text=True)
+    assert line.post(f"/identifiers/{lot}/hold", {"reason": "x"}).status_code == 403
+    blank = receiver.post(f"/identifiers/{lot}/hold", {"reason": "  "})
+    assert blank.status_code == 302
+    page = receiver.get(f"/identifiers/{lot}").get_data(as_text=True)
+    assert any("reason" in a for a in alerts(page)) and "Not on hold." in page
+    assert receiver.post(f"/identifiers/{lot}/hold", {"reason": "moisture in the cases",
+                                                      "propagate": "on"}).status_code == 302
+    page = receiver.get(f"/identifiers/{lot}").get_data(as_text=True)
+    assert "moisture in the cases" in page and "holds everything made from it" in page
+    answer = line.post("/issue", {**SERIAL, "count": "1", "lot": lot})
+    assert f"{lot} is on hold" in answer.get_data(as_text=True)
+    assert receiver.post(f"/identifiers/{lot}/release", {"reason": "dried, inspected",
+                                                         "hold": "junk"}).status_code == 302
+    assert "Not on hold." in receiver.get(f"/identifiers/{lot}").get_data(as_text=True)
+    answer = line.post("/issue", {**SERIAL, "count": "1", "lot": lot})
+    assert "is on hold" not in answer.get_data(as_text=True) and answer.status_code == 200

@@ -418,3 +418,61 @@ def test_two_workers_never_drive_one_printer_at_once(app, api, worker, db):
         if row.printer_id in last:
             assert utc(row.acquired_at) >= last[row.printer_id]
         last[row.printer_id] = utc(row.released_at) or dt.datetime.max.replace(tzinfo=dt.UTC)
+
+
+def _hold(api: Any, value: str, reason: str) -> dict:
+    answer = api.post(f"/api/v1/identifiers/{value}/hold", {"reason": reason}, role="receiver")
+    assert answer.status_code == 201, answer.get_json()
+    body: dict = answer.get_json()
+    return body
+
+
+def test_a_job_waiting_when_its_serial_is_put_on_hold_prints_nothing_of_it_until_released(
+        api, worker, sim):
+    printer = add_printer(api, sim)
+    sim.set_fault("refuse")  # the job waits for the printer
+    issued = issue(api, printer, 5)
+    values = [i["value"] for i in issued["identifiers"]]
+    job_id = issued["print_job"]["id"]
+    wait_for(api, job_id, lambda j: j["status"] == "held")
+    hold = _hold(api, values[2], "dropped on the floor, to inspect")
+    sim.clear()
+    held = wait_for(api, job_id, lambda j: j["reason"] == "on-hold")
+    assert held["status"] == "held" and f"hold {hold['id']}" in held["detail"]
+    assert values[2] in held["detail"]
+    time.sleep(0.5)  # retries come and go: still nothing of the held serial is sent
+    assert job(api, job_id)["reason"] == "on-hold"
+    assert printed_values(sim, values) == values[:2]
+    assert [x["state"] for x in labels(api, job_id)] == ["printed"] * 2 + ["pending"] * 3
+    assert events(api, values[2], "printed") == []
+    answer = api.post(f"/api/v1/identifiers/{values[2]}/release",
+                      {"reason": "inspected, no damage"}, role="receiver")
+    assert answer.status_code == 200
+    done = wait_for(api, job_id, lambda j: j["status"] == "done")
+    assert done["printed"] == 5 and printed_values(sim, values) == values
+    assert len(events(api, values[2], "printed")) == 1
+
+
+def test_a_queued_job_of_a_lot_put_on_hold_sends_nothing_and_can_be_cancelled(api, worker, sim):
+    printer = add_printer(api, sim)
+    lot = api.post("/api/v1/lots", {"scheme": "acme-lot", "fields": {"site": "munich",
+                                                                     "line": "Q"}},
+                   role="receiver").get_json()["identifiers"][0]["value"]
+    sim.set_fault("refuse")
+    answer = api.post("/api/v1/serials", {
+        "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "munich"},
+        "count": 3, "lot": lot, "print": {"printer": printer, "template": TEMPLATE}},
+        role="line")
+    assert answer.status_code == 201
+    job_id = answer.get_json()["print_job"]["id"]
+    _hold(api, lot, "supplier recall")
+    sim.clear()
+    held = wait_for(api, job_id, lambda j: j["reason"] == "on-hold")
+    assert f"through {lot}" in held["detail"]
+    time.sleep(0.3)
+    assert sim.formats == []
+    assert api.post(f"/api/v1/print-jobs/{job_id}/cancel", role="line").status_code == 200
+    assert [x["state"] for x in labels(api, job_id)] == ["cancelled"] * 3
+    # The printer is free again for the next job.
+    other = issue(api, printer, 1)
+    assert wait_for(api, other["print_job"]["id"], lambda j: j["status"] == "done")

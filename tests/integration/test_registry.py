@@ -249,3 +249,28 @@ def test_migration_0007_registers_the_custom_event_types_already_recorded(empty_
         names = set(conn.execute(select(event_types.c.name)).scalars())
     assert names == {"inspected"}  # built-in types are not registered again
     db.dispose()
+
+
+def test_holds_are_kept_by_migration_0009_which_goes_down_and_up(empty_database_url):
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+
+    def shape() -> tuple[set[str], set[str]]:
+        with db.engine.connect() as conn:
+            if not inspect(conn).has_table("holds"):
+                return set(), set()
+            return ({c["name"] for c in inspect(conn).get_columns("holds")},
+                    {i["name"] for i in inspect(conn).get_indexes("holds")})
+
+    assert shape() == ({"id", "identifier_id", "reason", "propagate", "placed_at", "placed_by",
+                        "released_at", "released_by", "release_reason"},
+                       {"ix_holds_identifier_id", "ix_holds_active"})
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+        conn.commit()
+    assert shape() == (set(), set())
+    setup.upgrade(db)
+    assert "propagate" in shape()[0]
+    db.dispose()

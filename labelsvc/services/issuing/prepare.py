@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 from labelsvc.contract.models import LotsIn, SerialsIn
 from labelsvc.errors import ValidationFailed
 from labelsvc.registry.queries import find_identifier
+from labelsvc.services import holds
 from labelsvc.services.printing import PrintRequest
 from labelsvc.services.schemes import CurrentScheme
 from labelsvc.services.tokens import Actor
@@ -90,7 +91,8 @@ def prepare(conn: Connection, current: CurrentScheme, req: IssueRequest,
 
 
 def _lot_id(conn: Connection, req: IssueRequest) -> int | None:
-    """Find the lot a serial is issued into."""
+    """Find the lot a serial is issued into; a held lot is refused (in the transaction that
+    issues, so a hold placed meanwhile is never missed)."""
     if req.lot is None:
         return None
     row = find_identifier(conn, req.lot)
@@ -98,6 +100,7 @@ def _lot_id(conn: Connection, req: IssueRequest) -> int | None:
         raise ValidationFailed(f"no lot {req.lot} in the registry", {"lot": f"no lot {req.lot}"})
     if row.status == "voided":
         raise ValidationFailed(f"lot {req.lot} is voided", {"lot": f"lot {req.lot} is voided"})
+    holds.refuse_held(conn, [row.id], "no serial can be issued into it")
     return int(row.id)
 
 

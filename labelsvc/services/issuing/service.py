@@ -68,14 +68,15 @@ class Issuer:
     def issue(self, req: IssueRequest, actor: Actor) -> Issued:
         """Issue `count` identifiers atomically with their `issued` events (and print job).
 
-        A small request without a print job first tries one autocommitted statement; whenever
-        that writes nothing, the ordinary transaction issues what was prepared for it.
+        A small request without a print job or a lot first tries one autocommitted statement;
+        whenever that writes nothing, the ordinary transaction issues what was prepared for it.
+        A lot is checked for holds in the transaction that issues into it.
         """
         if req.print is not None:
             actor.require(tokens.PRINT)
             check_job_size(req.count, req.print.copies, self.max_labels_per_job, "print.")
         prepared = None
-        if req.print is None and self.db.can_autocommit():
+        if req.print is None and req.lot is None and self.db.can_autocommit():
             with self.db.autocommit() as conn:
                 prepared = self._prepared(conn, req, actor)
                 done = statement.issue(conn, prepared, req.count, self.cache)
