@@ -23,6 +23,8 @@ from labelsvc.errors import AlreadyReleased, NotFound, NotOnHold, OnHold, Valida
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, holds, identifiers
 from labelsvc.registry.queries import chunks, hold_lock, iso
+from labelsvc.services import audit
+from labelsvc.services.audit import Target
 from labelsvc.services.identifiers import require_row
 from labelsvc.services.links import UP, made_from, reachable
 from labelsvc.services.tokens import Actor
@@ -160,7 +162,10 @@ def place(db: Database, value: str, *, reason: str, propagate: bool, actor: Acto
     with db.transaction() as conn:
         hold_lock(conn, HOLDS_LOCK)
         row = require_row(conn, value)
-        return _read(conn, _place(conn, [row.id], reason, [propagate], actor, {}))[0]
+        placed = _read(conn, _place(conn, [row.id], reason, [propagate], actor, {}))[0]
+        audit.record(conn, actor, "hold.place", Target("hold", value, placed.id), before=None,
+                     after={"reason": reason, "propagate": propagate})
+        return placed
 
 
 def hold_recall(db: Database, value: str, *, reason: str, propagate: bool,
@@ -173,6 +178,10 @@ def hold_recall(db: Database, value: str, *, reason: str, propagate: bool,
         units = [node for node, _, _ in reachable(conn, root.id, UP)]
         made = _place(conn, [root.id, *units], reason, [propagate] + [False] * len(units),
                       actor, {"recall": value})
+        # One row for the action: each unit's hold is an event of its own, named by hold id.
+        audit.record(conn, actor, "hold.recall", Target("hold", value, made[0]), before=None,
+                     after={"reason": reason, "propagate": propagate, "units": len(units),
+                            "holds": [made[0], made[-1]]})
         return HoldListOut(items=_read(conn, made))
 
 
@@ -208,7 +217,11 @@ def release(db: Database, value: str, *, reason: str, hold_id: int | None,
         conn.execute(insert(events).values(identifier_id=row.id, type="release",
                                            actor=actor.name, at=now,
                                            data={"hold": hold_id, "reason": reason}))
-        return _read(conn, [hold_id])[0]
+        released = _read(conn, [hold_id])[0]
+        audit.record(conn, actor, "hold.release", Target("hold", value, hold_id),
+                     before={"reason": found.reason, "propagate": bool(found.propagate)},
+                     after={"released": True, "reason": reason})
+        return released
 
 
 def record_holds(conn: Connection, identifier_id: int) -> list[HoldOut]:

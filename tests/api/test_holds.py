@@ -196,3 +196,27 @@ def test_a_recall_holds_each_unit_that_contains_the_lot(api: Any, problem: Any) 
     problem(_print(api, inside[0]), 409, "on-hold")
     problem(api.post("/api/v1/recall/hold", {"identifier": lot, "reason": "x"}, role="line"),
             403, "forbidden")
+
+
+def test_placing_and_releasing_holds_are_audit_rows(api: Any) -> None:
+    lot = _lot(api)
+    inside = _serial(api, lot=lot)
+    hold = _hold(api, lot, propagate=True).get_json()
+    assert _release(api, lot).status_code == 200
+    recall = api.post("/api/v1/recall/hold", {"identifier": lot, "reason": "recall R-13"},
+                      role="receiver").get_json()["items"]
+
+    def rows(action: str) -> list[dict[str, Any]]:
+        page = api.get(f"/api/v1/audit?action={action}&target={lot}", role="admin").get_json()
+        return list(page["items"])
+
+    [placed] = rows("hold.place")
+    assert (placed["target_id"], placed["after"]) == (
+        str(hold["id"]), {"reason": "supplier recall B-4471", "propagate": True})
+    [released] = rows("hold.release")
+    assert released["before"]["reason"] == "supplier recall B-4471"
+    assert released["after"] == {"released": True, "reason": "inspected, good"}
+    [recalled] = rows("hold.recall")
+    assert recalled["after"]["units"] == 1 == len(recall) - 1
+    assert {h["identifier"] for h in recall} == {lot, inside}
+    assert api.get("/api/v1/audit/verify", role="admin").get_json()["ok"] is True
