@@ -83,6 +83,15 @@ class EventTypeExists(LabelsvcError):
     """An event type of that name is known already."""
 
 
+class ReprintReasonExists(LabelsvcError):
+    """A reprint reason of that name is known already."""
+
+
+class ReprintLimit(LabelsvcError):
+    """An identifier was printed again as often as the plant allows without a second person's
+    signature (LABELSVC_REPRINT_LIMIT)."""
+
+
 # error class -> (HTTP status, problem slug, title)
 PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     InvalidJson: (400, "invalid-json", "Malformed JSON"),
@@ -104,6 +113,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     JobFinished: (409, "job-finished", "Job finished"),
     InvalidTransition: (409, "invalid-transition", "Not allowed in this status"),
     EventTypeExists: (409, "event-type-exists", "Event type exists"),
+    ReprintReasonExists: (409, "reprint-reason-exists", "Reprint reason exists"),
+    ReprintLimit: (403, "reprint-limit", "Reprint limit reached"),
     OperationalError: (503, "service-unavailable", "Service unavailable"),
 }
 

@@ -26,15 +26,18 @@ VOID = "void"
 DEFINE_TEMPLATES = "define-label-templates"
 MANAGE_PRINTERS = "manage-printers"
 DEFINE_EVENT_TYPES = "define-event-types"
+DEFINE_REPRINT_REASONS = "define-reprint-reasons"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
-                 COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES})
+                 COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES,
+                 DEFINE_REPRINT_REASONS})
 # What each capability lets a token do, in the words of a refusal ("may not …").
 DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
          ISSUE_SERIALS: "issue serials", ISSUE_LOTS: "issue lots", PRINT: "print labels",
          APPEND_EVENTS: "record events", COMPONENTS: "record components",
          VOID: "void identifiers", DEFINE_TEMPLATES: "define label templates",
-         MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types"}
+         MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types",
+         DEFINE_REPRINT_REASONS: "register reprint reasons"}
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
     # An assembly line records what each unit was built from (components), as the dock does.
