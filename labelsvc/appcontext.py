@@ -14,6 +14,7 @@ from labelsvc.errors import problem_for
 from labelsvc.registry.database import Database
 from labelsvc.services import export, idempotency
 from labelsvc.services.issuing import Issuer
+from labelsvc.services.printing import Limits
 from labelsvc.services.tokens import Actor
 
 PROBLEM_JSON = "application/problem+json"
@@ -34,9 +35,11 @@ def issuer() -> Issuer:
     return service
 
 
-def label_limit() -> int:
-    """The most labels one print job may hold (LABELSVC_MAX_LABELS_PER_JOB)."""
-    return int(current_app.config["MAX_LABELS_PER_JOB"])
+def print_limits() -> Limits:
+    """The most labels one print job may hold (LABELSVC_MAX_LABELS_PER_JOB) and the reprints
+    of an identifier without a second signature (LABELSVC_REPRINT_LIMIT)."""
+    return Limits(max_labels=int(current_app.config["MAX_LABELS_PER_JOB"]),
+                  reprints=int(current_app.config["REPRINT_LIMIT"]))
 
 
 def error_page() -> ErrorPage | None:

@@ -29,6 +29,7 @@
 | `LABELSVC_PRINT_RETRY_FIRST_SECONDS` | `0.5` | first wait of a held job; doubles per failure |
 | `LABELSVC_PRINT_RETRY_MAX_SECONDS` | `10` | longest wait between attempts of a held job |
 | `LABELSVC_MAX_LABELS_PER_JOB` | `100000` | labels (identifiers × copies) one print job may hold |
+| `LABELSVC_REPRINT_LIMIT` | `2` | reprints per identifier before one needs a second signature |
 | `LABELSVC_PRINT_CONFIRM_EVERY` | `100` | labels sent between two print confirmations (1 to 100) |
 | `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
 | `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
@@ -141,5 +142,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
         "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,
         "MAX_LABELS_PER_JOB": max(1, int(env.get(PREFIX + "MAX_LABELS_PER_JOB", "100000"))),
+        "REPRINT_LIMIT": max(0, int(env.get(PREFIX + "REPRINT_LIMIT", "2"))),
         "PREPARE_DATABASE": True,
     }

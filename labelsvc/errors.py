@@ -94,6 +94,13 @@ class AlreadyReleased(LabelsvcError):
 
 class NotOnHold(LabelsvcError):
     """The identifier has no active hold of its own to release."""
+class ReprintReasonExists(LabelsvcError):
+    """A reprint reason of that name is known already."""
+
+
+class ReprintLimit(LabelsvcError):
+    """An identifier was printed again as often as the plant allows without a second person's
+    signature (LABELSVC_REPRINT_LIMIT)."""
 
 
 # error class -> (HTTP status, problem slug, title)
@@ -120,6 +127,8 @@ PROBLEMS: dict[type[Exception], tuple[int, str, str]] = {
     OnHold: (409, "on-hold", "On hold"),
     AlreadyReleased: (409, "already-released", "Hold released already"),
     NotOnHold: (409, "not-on-hold", "Not on hold"),
+    ReprintReasonExists: (409, "reprint-reason-exists", "Reprint reason exists"),
+    ReprintLimit: (403, "reprint-limit", "Reprint limit reached"),
     OperationalError: (503, "service-unavailable", "Service unavailable"),
 }
 

@@ -1,4 +1,8 @@
-"""Placeholders in label values: `{value}`, `{fields.NAME}`, `{attributes.NAME}`, `{x:FMT}`."""
+"""Placeholders in label values: `{value}`, `{fields.NAME}`, `{attributes.NAME}`, `{x:FMT}`.
+
+`{reprint}` is the one that may be empty: nothing on a label's first print, `REPRINT n` on
+its n-th reprint (the registry fills it in the record).
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from templates.errors import TemplateError
 
 RECORD_KEYS = frozenset(
     {"value", "kind", "scheme", "version", "status", "lot", "expiry", "quantity", "uom",
-     "issued_at", "issued_by", "date"}
+     "issued_at", "issued_by", "date", "reprint"}
 )
+# Record keys that print nothing when the record has no value for them.
+OPTIONAL_KEYS = frozenset({"reprint"})
 NESTED_KEYS = frozenset({"fields", "attributes"})
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}:]*)(?::([^{}]*))?\}|[{}]")
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -47,6 +53,8 @@ class Placeholder:
     def fill(self, record: Record) -> str:
         """Return the printed text for this placeholder, or raise TemplateError."""
         raw = self.lookup(record)
+        if (raw is None or raw == "") and self.path in OPTIONAL_KEYS:
+            return ""
         if raw is None or raw == "":
             raise TemplateError(f"placeholder {self.text} has no value for this record")
         if self.fmt is not None:

@@ -80,6 +80,13 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class TermIn(Body):
+    """A word to add to a vocabulary (an event type, a reprint reason): name and meaning."""
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
 class Query(BaseModel):
     """Query parameters: unknown parameters are refused."""
 

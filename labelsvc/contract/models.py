@@ -27,6 +27,7 @@ from labelsvc.contract.common import (
     SchemeName,
     Status,
     TemplateName,
+    TermIn,
     Text,
     Value,
 )
@@ -196,11 +197,8 @@ class EventIn(Body):
     data: EventData = {}
 
 
-class EventTypeIn(Body):
+class EventTypeIn(TermIn):
     """A custom event type to register: recorded on identifiers, never a status move."""
-
-    name: Annotated[str, StringConstraints(min_length=1, max_length=50)]
-    description: Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 
 class EventTypeOut(BaseModel):

@@ -14,6 +14,7 @@ from labelsvc.contract.common import (
     PrinterName,
     Query,
     TemplateName,
+    TermIn,
     Value,
 )
 
@@ -81,18 +82,25 @@ class PrinterStatusOut(BaseModel):
     status: dict[str, Any] | None
 
 
+# Why a label is printed again: a built-in or registered reprint reason (422 otherwise).
+ReasonName = Annotated[str, StringConstraints(min_length=1, max_length=50)]
+
+
 class PrintJobIn(Body):
-    """Print (or print again) identifiers in the registry."""
+    """Print (or print again) identifiers in the registry; `reason` is needed when one of
+    them was printed before."""
 
     printer: PrinterName
     template: TemplateName
     identifiers: Annotated[list[Value], Field(min_length=1, max_length=100_000)]
     copies: Copies = 1
+    reason: ReasonName | None = None
 
 
 class ReprintIn(Body):
-    """Print a job's identifiers again, optionally elsewhere or differently."""
+    """Print a job's identifiers again, optionally elsewhere or differently, for a reason."""
 
+    reason: ReasonName | None = None
     printer: PrinterName | None = None
     template: TemplateName | None = None
     copies: Copies | None = None
@@ -105,6 +113,7 @@ class JobOut(BaseModel):
     id: int
     printer: str
     template: str
+    template_version: int
     status: JobStatus
     reason: str | None
     detail: str | None
@@ -145,6 +154,60 @@ with warnings.catch_warnings():  # `copy` is the contract's name; BaseModel.copy
         copy: int  # type: ignore[assignment]
         state: LabelState
         sends: int
+        template_version: int
+        scheme_version: int
+        reprint: int  # the n-th reprint of the identifier; 0 on its first print
+        reason: str | None
+
+    class LabelPrintOut(BaseModel):
+        """One label sent to a printer (each copy, each send): the evidence kept of it."""
+
+        id: int
+        value: str
+        job: int
+        position: int
+        printer: str
+        template: str
+        template_version: int
+        scheme_version: int
+        copy: int  # type: ignore[assignment]
+        send: int
+        reprint: int
+        reason: str | None
+        sent_at: str
+        actor: str
+        format: str
+        dpi: int
+        sha256: str
+        values: dict[str, Any]
+
+
+class LabelPrintsOut(BaseModel):
+    """A page of an identifier's printings, oldest first."""
+
+    items: list[LabelPrintOut]
+    next_cursor: str | None
+
+
+class ReprintReasonIn(TermIn):
+    """A custom reprint reason to register (`smudged`, `wrong-stock`, …)."""
+
+
+class ReprintReasonOut(BaseModel):
+    """A reason to print a label again; `from_clients` is false for the print worker's own."""
+
+    name: str
+    description: str
+    built_in: bool
+    from_clients: bool
+    created_at: str | None = None
+    created_by: str | None = None
+
+
+class ReprintReasonListOut(BaseModel):
+    """Every reprint reason the registry knows."""
+
+    items: list[ReprintReasonOut]
 
 
 class JobLabelsOut(BaseModel):
@@ -154,5 +217,7 @@ class JobLabelsOut(BaseModel):
     next_cursor: str | None
 
 
-__all__ = ["JobLabelsOut", "JobListOut", "JobOut", "JobQuery", "PageQuery", "PrintJobIn",
-           "PrinterIn", "PrinterListOut", "PrinterOut", "PrinterStatusOut", "ReprintIn"]
+__all__ = ["JobLabelsOut", "JobListOut", "JobOut", "JobQuery", "LabelPrintOut", "LabelPrintsOut",
+           "PageQuery", "PrintJobIn", "PrinterIn", "PrinterListOut", "PrinterOut",
+           "PrinterStatusOut", "ReprintIn", "ReprintReasonIn", "ReprintReasonListOut",
+           "ReprintReasonOut"]

@@ -172,15 +172,27 @@ class ApiToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
 
 
-class EventType(Base):
-    """An event type an admin registered (inspected, repaired, …): recorded, never a status."""
+class RegisteredTerm:
+    """The columns of a word an admin adds to a built-in vocabulary: name, what it means,
+    who added it and when."""
 
-    __tablename__ = "event_types"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(50), unique=True)
     description: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     created_by: Mapped[str] = mapped_column(String(100))
+
+
+class EventType(RegisteredTerm, Base):
+    """An event type an admin registered (inspected, repaired, …): recorded, never a status."""
+
+    __tablename__ = "event_types"
+
+
+class ReprintReason(RegisteredTerm, Base):
+    """A reason to print a label again that an admin registered, beside the built-in ones."""
+
+    __tablename__ = "reprint_reasons"
 
 
 class WebSession(Base):
@@ -230,6 +242,7 @@ api_tokens = cast(Table, ApiToken.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 event_types = cast(Table, EventType.__table__)
 holds = cast(Table, Hold.__table__)
+reprint_reasons = cast(Table, ReprintReason.__table__)
 
 
 class Printer(Base):
@@ -261,6 +274,7 @@ class PrintJob(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"), index=True)
     template: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)  # pinned: 0 is the shipped file
     status: Mapped[str] = mapped_column(String(20), index=True)
     reason: Mapped[str | None] = mapped_column(String(50))
     detail: Mapped[str | None] = mapped_column(Text)
@@ -289,6 +303,36 @@ class PrintJobLabel(Base):
     state: Mapped[str] = mapped_column(String(20))
     sends: Mapped[int] = mapped_column(Integer, default=0)
     reprint: Mapped[bool] = mapped_column(Boolean, default=False)
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    reprint_no: Mapped[int] = mapped_column(Integer, default=0)  # n-th reprint; 0: first print
+    reason: Mapped[str | None] = mapped_column(String(50))  # why it is printed again
+
+
+class LabelPrint(Base):
+    """The evidence of one label sent to a printer (each copy, each send): what was merged,
+    with which template version, and the SHA-256 of the exact bytes handed to the driver."""
+
+    __tablename__ = "label_prints"
+    __table_args__ = (Index("ix_label_prints_identifier_id", "identifier_id", "id"),
+                      Index("ix_label_prints_job_id", "job_id", "position"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("print_jobs.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    identifier_id: Mapped[int] = mapped_column(ForeignKey("identifiers.id"))
+    printer_id: Mapped[int] = mapped_column(ForeignKey("printers.id"))
+    template: Mapped[str] = mapped_column(String(100))
+    template_version: Mapped[int] = mapped_column(Integer)
+    scheme_version: Mapped[int] = mapped_column(Integer)
+    copy: Mapped[int] = mapped_column(Integer)
+    send: Mapped[int] = mapped_column(Integer)
+    reprint_no: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(50))
+    sent_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    actor: Mapped[str] = mapped_column(String(100))
+    format: Mapped[str] = mapped_column(String(10))
+    dpi: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
 class PrinterLease(Base):
@@ -307,6 +351,7 @@ printers = cast(Table, Printer.__table__)
 print_jobs = cast(Table, PrintJob.__table__)
 print_job_labels = cast(Table, PrintJobLabel.__table__)
 printer_leases = cast(Table, PrinterLease.__table__)
+label_prints = cast(Table, LabelPrint.__table__)
 
 
 class LabelTemplate(Base):

@@ -10,23 +10,20 @@ an event that silently fails to start a warranty. Holds and their releases are e
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from labelsvc.contract.models import EventTypeListOut, EventTypeOut
 from labelsvc.errors import EventTypeExists, InvalidTransition, ValidationFailed
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import event_types
-from labelsvc.registry.queries import insert_ignoring_conflicts, iso
-from labelsvc.services import audit
-from labelsvc.services.audit import Target, Who, actor_name
+from labelsvc.registry.queries import iso
+from labelsvc.services import vocabulary
+from labelsvc.services.audit import Who, actor_name
 
 FINAL = frozenset({"scrapped", "consumed", "voided"})
 LIVE = frozenset({"issued", "shipped", "returned"})
-NAME = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 
 
 @dataclass(frozen=True)
@@ -80,7 +77,7 @@ def check_move(value: str, status: str, event: str) -> str | None:
 
 def registered(conn: Connection) -> set[str]:
     """The names of the types admins registered."""
-    return set(conn.execute(select(event_types.c.name)).scalars())
+    return vocabulary.registered(conn, event_types)
 
 
 def refuse_unknown(conn: Connection, event: str) -> None:
@@ -100,28 +97,16 @@ def refuse_unknown(conn: Connection, event: str) -> None:
 
 def register(db: Database, name: str, description: str, actor: Who) -> EventTypeOut:
     """Register a custom event type (it is recorded and never changes a status)."""
-    if not NAME.match(name):
-        raise ValidationFailed("an event type is lower-case letters, digits, '-' and '_'",
-                               {"name": "lower-case letters, digits, '-' and '_', at most 50"})
-    if name in BUILT_IN:
-        raise EventTypeExists(f"{name} is a built-in event type")
-    now, by = dt.datetime.now(dt.UTC), actor_name(actor)
-    with db.transaction() as conn:
-        made = conn.execute(insert_ignoring_conflicts(conn, event_types).values(
-            name=name, description=description, created_at=now, created_by=by)
-            .returning(event_types.c.id)).first()
-        if made is None:
-            raise EventTypeExists(f"an event type named {name} is registered already")
-        audit.record(conn, actor, "event-type.register", Target("event-type", name, made.id),
-                     None, {"name": name, "description": description})
+    now = vocabulary.register(db, event_types, name, description, actor, built_in=BUILT_IN,
+                              noun="event type", exists=EventTypeExists)
     return EventTypeOut(name=name, description=description, built_in=False, after=None,
-                        becomes=None, created_at=iso(now), created_by=by)
+                        becomes=None, created_at=iso(now), created_by=actor_name(actor))
 
 
 def list_types(db: Database) -> EventTypeListOut:
     """Every event type: the built-in ones with their moves, then the registered ones."""
     with db.transaction(write=False) as conn:
-        rows = conn.execute(select(event_types).order_by(event_types.c.name)).all()
+        rows = vocabulary.registered_rows(conn, event_types)
     items = [EventTypeOut(name=name, description=kind.description, built_in=True,
                           after=sorted(kind.after), becomes=kind.becomes,
                           written_by_service=kind.service)

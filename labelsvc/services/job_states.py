@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Row, select, update
@@ -19,7 +18,9 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import events, print_job_labels, print_jobs, printers
 from labelsvc.registry.queries import insert_rows
 from labelsvc.services.holds import first_held
+from labelsvc.services.print_evidence import Label, Rendered, record_sends
 from labelsvc.services.printers import store_status
+from labelsvc.services.reprints import CONNECTION_RESET
 
 WAITING = ("queued", "held")
 ACTIVE = (*WAITING, "printing")
@@ -155,16 +156,6 @@ def fail_without_driver(db: Database, installed: Sequence[str]) -> list[tuple[in
     return [(int(job_id), str(name)) for job_id, name, _ in rows]
 
 
-@dataclass(frozen=True)
-class Label:
-    """One label about to be sent: its place in the job, identifier and copy."""
-
-    position: int
-    identifier_id: int
-    copy: int
-    reprint: bool
-
-
 def head_job(db: Database, printer_id: int) -> Row[Any] | None:
     """The printer's oldest unfinished job: the only one it may work on."""
     with db.transaction(write=False) as conn:
@@ -195,7 +186,8 @@ def _to_send(conn: Connection, job_id: int, after: int, size: int) -> list[Row[A
     """The next `size` labels of a job still to be sent (or sent again), in order."""
     rows: list[Row[Any]] = [*conn.execute(
         select(labels_c.position, labels_c.identifier_id, labels_c.copy, labels_c.state,
-               labels_c.sends, labels_c.reprint)
+               labels_c.sends, labels_c.reprint, labels_c.scheme_version,
+               labels_c.reprint_no, labels_c.reason)
         .where(labels_c.job_id == job_id).where(labels_c.position > after)
         .where(labels_c.state.in_(_from(LABEL_MOVES, "sent")))
         .order_by(labels_c.position).limit(size))]
@@ -220,12 +212,20 @@ def refuse_if_next_held(db: Database, job_id: int) -> None:
         _up_to_held(conn, _to_send(conn, job_id, -1, 1))
 
 
-def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label]:
-    """Mark the next unconfirmed labels sent (before sending them), in order; the chunk ends
-    before a label whose identifier is on hold (OnHold when it would start with one).
+# Renders the labels of a chunk, inside the transaction that marks them sent.
+RenderChunk = Callable[[Connection, list[Label]], Rendered]
+
+
+def take_chunk(db: Database, job: Row[Any], after: int, size: int,
+               render: RenderChunk) -> list[tuple[Label, bytes]]:
+    """Mark the next unconfirmed labels sent (before sending them), in order, rendered with
+    `render`; each gets its evidence row (services.print_evidence) in the same transaction.
+    The chunk ends before a label whose identifier is on hold (OnHold when it would start
+    with one).
 
     Labels already sent once are being sent again after a broken delivery: each gets a
-    `reprinted` event (reason `connection-reset`) as a possible duplicate.
+    `reprinted` event (reason `connection-reset`) as a possible duplicate. A label that cannot
+    be rendered raises TemplateError and nothing is marked.
     """
     with db.transaction() as conn:
         state = lock_job(conn, job.id, jobs_c.status, jobs_c.cancel_requested)
@@ -235,18 +235,22 @@ def take_chunk(db: Database, job: Row[Any], after: int, size: int) -> list[Label
         if not rows:
             return []
         rows = _up_to_held(conn, rows)
+        labels = [Label(r.position, r.identifier_id, r.copy, bool(r.reprint), r.sends + 1,
+                        r.scheme_version, r.reprint_no, r.reason) for r in rows]
+        rendered = render(conn, labels)
         _move_labels(conn, job.id, "sent",
                      labels_c.position.between(rows[0].position, rows[-1].position),
                      sends=labels_c.sends + 1)
-        again = [r for r in rows if r.sends > 0]
         now = _now()
-        for sends in sorted({r.sends + 1 for r in again}):
-            ids = [r.identifier_id for r in again if r.sends + 1 == sends]
+        record_sends(conn, job, labels, rendered, now)
+        again = [label for label in labels if label.send > 1]
+        for sends in sorted({label.send for label in again}):
+            ids = [label.identifier_id for label in again if label.send == sends]
             insert_rows(conn, events, {"type": "reprinted", "actor": job.created_by, "at": now,
-                                       "data": {"reason": "connection-reset", "job": job.id,
+                                       "data": {"reason": CONNECTION_RESET, "job": job.id,
                                                 "sends": sends}},
                         {"identifier_id": (BigInteger(), ids)})
-    return [Label(r.position, r.identifier_id, r.copy, bool(r.reprint)) for r in rows]
+    return list(zip(labels, rendered.documents, strict=True))
 
 
 def unsend(db: Database, job_id: int, labels: list[Label]) -> None:
@@ -278,17 +282,22 @@ def confirm(db: Database, job: Row[Any], printer_name: str, labels: list[Label],
 
 def _print_events(conn: Connection, job: Row[Any], printer_name: str, labels: list[Label],
                   now: dt.datetime) -> None:
-    """Write `printed` events, or `reprinted` (reason `reprint`) for labels printed before."""
-    for reprint in (False, True):
-        for copy in sorted({label.copy for label in labels if label.reprint == reprint}):
-            ids = [label.identifier_id for label in labels
-                   if label.reprint == reprint and label.copy == copy]
-            data: dict[str, Any] = {"job": job.id, "printer": printer_name, "copy": copy}
-            if reprint:
-                data = {"reason": "reprint", **data}
-            insert_rows(conn, events, {"type": "reprinted" if reprint else "printed",
-                                       "actor": job.created_by, "at": now, "data": data},
-                        {"identifier_id": (BigInteger(), ids)})
+    """Write `printed` events, or `reprinted` (with the reprint's reason and number) for
+    labels printed before."""
+    groups = sorted({(label.reprint, label.reason or "", label.reprint_no, label.copy)
+                     for label in labels})
+    for reprint, reason, number, copy in groups:
+        ids = [label.identifier_id for label in labels
+               if (label.reprint, label.reason or "", label.reprint_no, label.copy)
+               == (reprint, reason, number, copy)]
+        data: dict[str, Any] = {"job": job.id, "printer": printer_name, "copy": copy}
+        if reprint:
+            data = {"reason": reason or "reprint", **data}
+            if number:
+                data["reprint"] = number
+        insert_rows(conn, events, {"type": "reprinted" if reprint else "printed",
+                                   "actor": job.created_by, "at": now, "data": data},
+                    {"identifier_id": (BigInteger(), ids)})
 
 
 def hold(db: Database, job_id: int, reason: str, detail: str,

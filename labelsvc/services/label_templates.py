@@ -162,10 +162,30 @@ def _template_row(conn: Connection, name: str) -> Any:
 
 def find_template(conn: Connection, name: str) -> Compiled | None:
     """The template of that name: the stored current version, else the shipped one, else None."""
+    found = find_template_version(conn, name)
+    return found[1] if found is not None else None
+
+
+def find_template_version(conn: Connection, name: str) -> tuple[int, Compiled] | None:
+    """The current version of a template and the template itself (version 0: the shipped
+    file), or None: what a new print job pins."""
     row = _current_row(conn, name)
     if row is not None:
-        return compile_template(row.kind, row.definition)
-    return shipped().get(name)
+        return row.version, compile_template(row.kind, row.definition)
+    template = shipped().get(name)
+    return (0, template) if template is not None else None
+
+
+def template_at(conn: Connection, name: str, version: int) -> Compiled | None:
+    """One version of a template as it was stored (0: the shipped file), or None."""
+    if version == 0:
+        return shipped().get(name)
+    row = conn.execute(
+        select(label_template_versions.c.kind, label_template_versions.c.definition)
+        .join(label_templates, label_templates.c.id == label_template_versions.c.template_id)
+        .where(label_templates.c.name == name)
+        .where(label_template_versions.c.version == version)).first()
+    return compile_template(row.kind, row.definition) if row is not None else None
 
 
 def _checked(definition: dict[str, Any]) -> tuple[TemplateKind, Compiled]:

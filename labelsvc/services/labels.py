@@ -40,13 +40,14 @@ from labelsvc.registry.models import identifiers, scheme_versions, schemes
 from labelsvc.registry.queries import find_identifiers_by_id, ids_for_values
 from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.label_templates import Compiled, find_template
+from labelsvc.services.reprints import reprint_text
 from templates import Template, TemplateError, ZplTemplate, render
 from templates.model import BarcodeElement, TextElement
 from templates.placeholders import Part, Placeholder
 from templates.render import FORMATS, Format
 
-__all__ = ["find_template", "iter_render", "load_template", "preview_png", "render_records",
-           "render_request", "sample_record"]
+__all__ = ["find_template", "iter_render", "load_template", "preview_png", "render_from_records",
+           "render_records", "render_request", "sample_record"]
 
 RECORD_CHUNK = 500
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -87,20 +88,24 @@ class _Zones:
         return _zone(self.definitions[key], record["fields"])
 
 
-def render_records(conn: Connection, identifier_ids: Iterable[int]) -> Iterator[dict[str, Any]]:
-    """Yield the render record of each identifier id, in order (see the module contract)."""
+def render_records(conn: Connection, identifier_ids: Iterable[int],
+                   reprints: Mapping[int, int] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield the render record of each identifier id, in order (see the module contract);
+    with `reprints` (identifier id -> its n-th reprint in this job), each record carries
+    the `reprint` text its label prints."""
     zones = _Zones(conn)
     chunk: list[int] = []
     for identifier_id in identifier_ids:
         chunk.append(identifier_id)
         if len(chunk) == RECORD_CHUNK:
-            yield from _chunk_records(conn, chunk, zones)
+            yield from _chunk_records(conn, chunk, zones, reprints)
             chunk = []
     if chunk:
-        yield from _chunk_records(conn, chunk, zones)
+        yield from _chunk_records(conn, chunk, zones, reprints)
 
 
-def _chunk_records(conn: Connection, ids: Sequence[int], zones: _Zones) -> Iterator[dict[str, Any]]:
+def _chunk_records(conn: Connection, ids: Sequence[int], zones: _Zones,
+                   reprints: Mapping[int, int] | None) -> Iterator[dict[str, Any]]:
     """Load one chunk of identifiers and their lots; yield their records in order."""
     rows = find_identifiers_by_id(conn, list(dict.fromkeys(ids)))
     lot_ids = {r.lot_id for r in rows.values() if r.lot_id is not None} - rows.keys()
@@ -113,6 +118,8 @@ def _chunk_records(conn: Connection, ids: Sequence[int], zones: _Zones) -> Itera
         lot = lots.get(row.lot_id) if row.lot_id is not None else None
         record["lot_record"] = _render_fields(lot) if lot is not None else None
         record["timezone"] = zones.of(record)
+        if reprints is not None:
+            record["reprint"] = reprint_text(reprints.get(identifier_id, 0))
         yield record
 
 
@@ -121,8 +128,8 @@ def _render_fields(row: Any) -> dict[str, Any]:
     return identifier_out(row).model_dump(mode="json", exclude_unset=True)
 
 
-def _render(template: Compiled, records: Iterable[Mapping[str, Any]], format: Format,
-            dpi: int | None) -> Iterator[bytes]:
+def render_from_records(template: Compiled, records: Iterable[Mapping[str, Any]],
+                        format: Format, dpi: int | None) -> Iterator[bytes]:
     """Render records with a template of elements or a ZPL format."""
     if isinstance(template, Template):
         yield from render(template, records, format, dpi)
@@ -143,23 +150,25 @@ def _render(template: Compiled, records: Iterable[Mapping[str, Any]], format: Fo
 def iter_render(conn: Connection, template: Compiled, identifier_ids: Sequence[int],
                 format: Format, dpi: int | None = None) -> Iterator[bytes]:
     """Yield the labels of identifiers in order (see the module contract)."""
-    yield from _render(template, render_records(conn, identifier_ids), format, dpi)
+    yield from render_from_records(template, render_records(conn, identifier_ids), format, dpi)
 
 
 def check_job_labels(conn: Connection, template: str, compiled: Compiled,
                      identifier_ids: Sequence[int], *, dpi: int | None, issued_together: bool,
-                     field_prefix: str = "") -> None:
+                     reprints: Mapping[int, int] | None = None, field_prefix: str = "") -> None:
     """Render a job's labels before the job is written, in the caller's transaction: a label
     that cannot be made is a 422 naming the element and the identifier, and the transaction
     rolls back (nothing issued, no job). Identifiers issued together differ only in value,
     so their first and last labels stand for all; others are each rendered (as ZPL, the
-    cheapest format: what can be filled in does not depend on the format)."""
+    cheapest format: what can be filled in does not depend on the format), with the
+    `REPRINT n` each will print (`reprints`)."""
     if not identifier_ids:
         return
     ids = list(identifier_ids)
     checked = [ids[0], ids[-1]] if issued_together and len(ids) > 2 else ids
     try:
-        for _ in _render(compiled, render_records(conn, checked), "zpl", dpi):
+        records = render_records(conn, checked, reprints or {})
+        for _ in render_from_records(compiled, records, "zpl", dpi):
             pass
     except TemplateError as exc:
         index = exc.record if exc.record is not None else 0
@@ -214,7 +223,7 @@ def render_request(db: Database, *, template: str, format: Format, dpi: int | No
             else:
                 records = render_records(conn, _identifier_ids(conn, values))
             try:
-                for chunk in _render(compiled, records, format, dpi):
+                for chunk in render_from_records(compiled, records, format, dpi):
                     out.write(chunk)
                     size += len(chunk)
             except TemplateError as exc:
@@ -281,6 +290,7 @@ def sample_record(compiled: Compiled) -> dict[str, Any]:
         "status": "issued", "date": today.isoformat(), "issued_at": f"{today}T08:00:00Z",
         "issued_by": "preview", "lot": "LOT-0001", "expiry": expiry.isoformat(), "quantity": 100,
         "uom": "pcs", "fields": {}, "attributes": {}, "lot_record": None, "timezone": DEFAULT_ZONE,
+        "reprint": reprint_text(1),  # shows where a template prints REPRINT n
     }
     found = sorted(_placeholders(compiled), key=lambda item: item[0] is not None)
     for ai, p in found:
@@ -303,6 +313,6 @@ def preview_png(db: Database, name: str, *, dpi: int | None, identifier: str | N
         else:
             record = sample_record(compiled)
     try:
-        return b"".join(_render(compiled, [record], "png", dpi))
+        return b"".join(render_from_records(compiled, [record], "png", dpi))
     except TemplateError as exc:
         raise _refusal(exc, [identifier] if identifier else None) from None

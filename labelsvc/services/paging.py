@@ -29,3 +29,15 @@ def decode_cursor(cursor: str | None) -> list[Any] | None:
         raise ValidationFailed("the cursor is not one this service handed out",
                                {"cursor": "not a valid cursor"})
     return position
+
+
+def cursor_position(cursor: str | None) -> int | None:
+    """The whole-number list position a cursor holds (a row id or a label's place), if any."""
+    position = decode_cursor(cursor)
+    if position is None:
+        return None
+    try:
+        return int(position[0])
+    except (TypeError, ValueError):
+        raise ValidationFailed("the cursor is not one this service handed out",
+                               {"cursor": "not a valid cursor"}) from None

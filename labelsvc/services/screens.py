@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from labelsvc.contract.label_models import TemplateOut
 from labelsvc.contract.models import TraceItem
-from labelsvc.contract.print_models import PrinterOut
+from labelsvc.contract.print_models import PrinterOut, ReprintReasonOut
 from labelsvc.errors import (
     LabelsvcError,
     SchemeOverlap,
@@ -22,7 +22,7 @@ from labelsvc.errors import (
 )
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counters, schemes
-from labelsvc.services import genealogy, label_templates, labels, printers
+from labelsvc.services import genealogy, label_templates, labels, printers, reprints
 from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
 from numbering import NumberingError, Scheme
@@ -129,16 +129,23 @@ def printer_board(db: Database) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class PrintChoices:
-    """The printers and label templates a print form offers."""
+    """The printers, label templates and reprint reasons a print form offers."""
 
     printers: list[PrinterOut]
     templates: list[TemplateOut]
+    reasons: list[ReprintReasonOut]
+
+
+def reprint_reasons(db: Database) -> list[ReprintReasonOut]:
+    """The reasons a person may give for printing a label again."""
+    return [r for r in reprints.list_reasons(db).items if r.from_clients]
 
 
 def print_choices(db: Database) -> PrintChoices:
-    """The printers and label templates a print form offers."""
+    """The printers, label templates and reprint reasons a print form offers."""
     return PrintChoices(printers.list_printers(db, limit=PRINTER_LIMIT, cursor=None).items,
-                        label_templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items)
+                        label_templates.list_templates(db, limit=PRINTER_LIMIT, cursor=None).items,
+                        reprint_reasons(db))
 
 
 def png_data_uri(png: bytes) -> str:

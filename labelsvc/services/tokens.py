@@ -31,10 +31,11 @@ MANAGE_PRINTERS = "manage-printers"
 DEFINE_EVENT_TYPES = "define-event-types"
 READ_AUDIT = "read-audit"
 HOLD = "hold"
+DEFINE_REPRINT_REASONS = "define-reprint-reasons"
 
 ALL = frozenset({READ, DEFINE_SCHEMES, ISSUE_SERIALS, ISSUE_LOTS, PRINT, APPEND_EVENTS,
                  COMPONENTS, VOID, DEFINE_TEMPLATES, MANAGE_PRINTERS, DEFINE_EVENT_TYPES,
-                 READ_AUDIT, HOLD})
+                 READ_AUDIT, HOLD, DEFINE_REPRINT_REASONS})
 # What each capability lets a token do, in the words of a refusal ("may not …").
 DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
          ISSUE_SERIALS: "issue serials", ISSUE_LOTS: "issue lots", PRINT: "print labels",
@@ -42,7 +43,8 @@ DOING = {READ: "read the registry", DEFINE_SCHEMES: "define numbering schemes",
          VOID: "void identifiers", DEFINE_TEMPLATES: "define label templates",
          MANAGE_PRINTERS: "manage printers", DEFINE_EVENT_TYPES: "register event types",
          READ_AUDIT: "read the audit trail",
-         HOLD: "put identifiers on hold or release them"}
+         HOLD: "put identifiers on hold or release them",
+         DEFINE_REPRINT_REASONS: "register reprint reasons"}
 ROLES: dict[str, frozenset[str]] = {
     "admin": ALL,
     # An assembly line records what each unit was built from (components), as the dock does.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, Response, flash, get_flashed_messages, redirect, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from labelsvc.appcontext import database, label_limit
+from labelsvc.appcontext import database, print_limits
 from labelsvc.errors import ValidationFailed
 from labelsvc.services import printing, screens, tokens
 from labelsvc.services.printing import PrintRequest
@@ -79,6 +80,7 @@ def job_page(job_id: int) -> Response:
                                  cursor=request.args.get("cursor") or None)
     return render("printing/job.html", job=printing.read_job(database(), job_id),
                   labels=labels, board=screens.printer_board(database()), errors={},
+                  reasons=screens.reprint_reasons(database()),
                   detail=next(iter(get_flashed_messages()), None))
 
 
@@ -105,16 +107,17 @@ def cancel(job_id: int) -> Response:
 @bp.post("/jobs/<int:job_id>/reprint")
 @page(tokens.PRINT)
 def reprint(job_id: int) -> Response:
-    """Print a job's identifiers again as a new job (every label recorded as a reprint)."""
+    """Print a job's identifiers again as a new job, for the reason chosen."""
     errors: dict[str, str] = {}
     copies = whole_number(request.form, "copies", None, errors)
     try:
         if errors:
             raise ValidationFailed("copies: a whole number", errors)
         job = printing.reprint_job(database(), job_id, actor(),
+                                   reason=request.form.get("reason") or None,
                                    printer=request.form.get("printer") or None,
                                    template=request.form.get("template") or None, copies=copies,
-                                   max_labels=label_limit())
+                                   limits=print_limits())
     except Exception as exc:  # noqa: BLE001 - refusals are said on the job page
         detail, _ = refusal(exc)
         flash(detail)  # said on the next page, carried in the session, never in the address
@@ -128,12 +131,14 @@ def print_again(value: str) -> Response:
     """Print (or print again) the labels of one identifier."""
     errors: dict[str, str] = {}
     req = print_request(request.form, errors, prefix="")
+    if req is not None:
+        req = replace(req, reason=request.form.get("reason") or None)
     try:
         if req is None or errors:
             raise ValidationFailed("choose a printer, a template and copies",
                                             errors or {"printer": "choose a printer"})
         job = printing.print_identifiers(database(), [value], req, actor(),
-                                         max_labels=label_limit())
+                                         limits=print_limits())
     except Exception as exc:  # noqa: BLE001 - refusals are said on the record page
         detail, _ = refusal(exc)
         flash(detail)  # said on the record page, carried in the session

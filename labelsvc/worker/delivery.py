@@ -15,13 +15,13 @@ from sqlalchemy import Row, select
 from labelsvc.errors import OnHold
 from labelsvc.observability.context import request_id_bound
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import identifiers, printers
+from labelsvc.registry.models import identifiers, print_job_labels, printers
 from labelsvc.registry.queries import utc
 from labelsvc.services import job_states
-from labelsvc.services.job_states import Label
-from labelsvc.services.labels import find_template
+from labelsvc.services.label_templates import template_at
+from labelsvc.services.print_evidence import Label
 from labelsvc.services.printers import open_driver, store_status
-from labelsvc.worker.render import render_labels
+from labelsvc.worker.render import chunk_renderer
 from printers import DeliveryInterrupted, PrinterError, PrinterFault, PrinterStatus, deliver
 from templates import TemplateError
 
@@ -157,7 +157,7 @@ class PrinterRun:
         """Send the job's unconfirmed labels and settle how the attempt ended."""
         if printer.deleted_at is not None:
             raise CannotPrint("printer-deleted", f"printer {printer.name} was removed")
-        template = find_template_for(self.db, job.template)
+        template = find_template_for(self.db, job.template, job.template_version)
         job_states.refuse_if_next_held(self.db, job.id)  # before connecting to the printer
         driver = open_driver(printer.driver, printer.settings)
         watch = _CancelWatch(self.db, job.id)
@@ -196,38 +196,46 @@ class PrinterRun:
     def _labels(self, job: Row[Any], printer: Row[Any], template: Any,
                 label_format: str) -> Iterator[tuple[Label, bytes]]:
         """Yield the job's unconfirmed labels in order, rendered a chunk at a time."""
+        render = chunk_renderer(template, label_format, printer.dpi)
         after = -1
         while True:
-            chunk = job_states.take_chunk(self.db, job, after, self.settings.confirm_every)
-            self._chunk = chunk
-            if not chunk:
-                return
-            after = chunk[-1].position
-            ids = [label.identifier_id for label in chunk]
+            self._chunk = []
             try:
-                with self.db.transaction(write=False) as conn:
-                    documents = render_labels(conn, template, ids, label_format, printer.dpi)
+                chunk = job_states.take_chunk(self.db, job, after,
+                                              self.settings.confirm_every, render)
             except TemplateError as exc:
                 index = getattr(exc, "record", None)
-                value = _value_of(self.db, ids[index]) if isinstance(index, int) else "a label"
+                value = "a label"
+                if isinstance(index, int):
+                    value = _value_of(self.db, job.id, after, index)
                 raise CannotPrint("render-error", f"label {value} cannot be rendered: {exc}"
                                   ) from None
-            yield from zip(chunk, documents, strict=True)
+            self._chunk = [label for label, _ in chunk]
+            if not chunk:
+                return
+            after = chunk[-1][0].position
+            yield from chunk
 
 
-def _value_of(db: Database, identifier_id: int) -> str:
-    """The identifier value of a row id, for messages."""
+def _value_of(db: Database, job_id: int, after: int, index: int) -> str:
+    """The identifier value of the label `index` places after position `after`, for messages."""
+    labels = print_job_labels.c
     with db.transaction(write=False) as conn:
-        return str(conn.execute(select(identifiers.c.value)
-                                .where(identifiers.c.id == identifier_id)).scalar())
+        return str(conn.execute(
+            select(identifiers.c.value)
+            .join(print_job_labels, labels.identifier_id == identifiers.c.id)
+            .where(labels.job_id == job_id).where(labels.position > after)
+            .where(labels.state.in_(("pending", "sent")))
+            .order_by(labels.position).offset(index).limit(1)).scalar())
 
 
-def find_template_for(db: Database, name: str) -> Any:
-    """The job's template, or CannotPrint when it was removed."""
+def find_template_for(db: Database, name: str, version: int) -> Any:
+    """The template version the job pinned, or CannotPrint when it is gone."""
     with db.transaction(write=False) as conn:
-        template = find_template(conn, name)
+        template = template_at(conn, name, version)
     if template is None:
-        raise CannotPrint("template-deleted", f"label template {name} was removed")
+        raise CannotPrint("template-deleted",
+                          f"label template {name} version {version} was removed")
     return template
 
 

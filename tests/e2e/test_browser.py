@@ -282,6 +282,7 @@ def test_printers_jobs_reprint_and_templates(page: Any, plant: Plant) -> None:
     expect(page.get_by_role("table").last).to_contain_text("printed")
     assert "built-in" not in page.content()
     labelled(page)
+    page.get_by_label(re.compile("Why print again")).select_option("damaged")
     page.get_by_role("button", name="Reprint").click()
     expect(page.get_by_role("heading", name=re.compile(r"Print job \d+"))).not_to_have_text(
         f"Print job {job_id}")
@@ -290,6 +291,8 @@ def test_printers_jobs_reprint_and_templates(page: Any, plant: Plant) -> None:
     expect(page.get_by_test_id("job-progress")).to_contain_text("1 of 1 labels printed")
     status, jobs = plant.api("viewer").get("/api/v1/print-jobs?limit=1")
     assert jobs["items"][0]["reprint_of"] == job_id and jobs["items"][0]["status"] == "done"
+    status, labels = plant.api("viewer").get(f"/api/v1/print-jobs/{jobs['items'][0]['id']}/labels")
+    assert [(x["reprint"], x["reason"]) for x in labels["items"]] == [(1, "damaged")]
     page.get_by_role("link", name="Templates").click()
     page.get_by_role("link", name="serial-50x25").click()
     for dpi, width in ((203, 406), (300, 610)):

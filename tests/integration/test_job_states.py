@@ -8,6 +8,8 @@ import pytest
 
 from labelsvc.services import job_states
 from labelsvc.services.job_states import FINISHED, JOB_MOVES, LABEL_MOVES
+from labelsvc.services.labels import find_template
+from labelsvc.worker.render import chunk_renderer
 
 SCHEME = {"name": "js-serial", "kind": "serial", "pattern": "{model}{seq:6}",
           "codes": {"model": {"W100": "41"}}, "charset": "0-9"}
@@ -61,7 +63,10 @@ def test_a_stopped_job_settles_sent_labels_unknown_and_unsent_cancelled(api, db,
     assert job_states.start_printing(db, job_id)
     job = job_states.job_row(db, job_id)
     assert job.status == "printing"
-    sent = job_states.take_chunk(db, job, -1, 2)
+    with db.transaction(write=False) as conn:
+        template = find_template(conn, "serial-50x25")
+    taken = job_states.take_chunk(db, job, -1, 2, chunk_renderer(template, "zpl", 203))
+    sent = [label for label, _ in taken]
     assert [label.position for label in sent] == [0, 1]
     assert job_states.confirm(db, job, printer, sent[:1], {"fault": None}) == 1
     job_states.finish(db, job_id, "cancelled")

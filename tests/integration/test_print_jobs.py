@@ -35,13 +35,6 @@ def worker(app: Any, api: Any) -> Iterator[PrintWorker]:
     running.stop()
 
 
-@pytest.fixture
-def sim() -> Iterator[VirtualPrinter]:
-    """A virtual printer on a free port."""
-    with VirtualPrinter(port=0) as printer:
-        yield printer
-
-
 _names = iter(range(1, 10_000))
 
 
@@ -257,26 +250,39 @@ def test_cancel_while_printing_stops_before_the_next_label(api, worker):
         assert states == sorted(states, key=["printed", "unknown", "cancelled"].index)
 
 
-def test_reprint_and_printing_again_record_reprinted(api, worker, sim, problem):
+def test_reprint_and_printing_again_need_a_reason_and_record_it(api, worker, sim, problem):
     printer = add_printer(api, sim)
     issued = issue(api, printer, 3)
     values = [i["value"] for i in issued["identifiers"]]
     job_id = issued["print_job"]["id"]
     wait_for(api, job_id, lambda j: j["status"] == "done")
     problem(api.post(f"/api/v1/print-jobs/{job_id}/cancel", role="line"), 409, "job-finished")
-    answer = api.post(f"/api/v1/print-jobs/{job_id}/reprint", {"copies": 2}, role="receiver")
+    refused = problem(api.post(f"/api/v1/print-jobs/{job_id}/reprint", {"copies": 2},
+                               role="receiver"), 422, "validation-error")
+    assert set(refused["errors"]) == {"reason"} and "damaged" in refused["errors"]["reason"]
+    problem(api.post(f"/api/v1/print-jobs/{job_id}/reprint", {"reason": "connection-reset"},
+                     role="receiver"), 422, "validation-error")
+    answer = api.post(f"/api/v1/print-jobs/{job_id}/reprint", {"copies": 2,
+                                                                "reason": "damaged"},
+                      role="receiver")
     assert answer.status_code == 201, answer.get_json()
     again = answer.get_json()
     assert (again["reprint_of"], again["total"], again["printer"]) == (job_id, 6, printer)
     wait_for(api, again["id"], lambda j: j["status"] == "done")
+    assert {(x["reprint"], x["reason"]) for x in labels(api, again["id"])} == {(1, "damaged")}
     flagged = events(api, values[0], "reprinted")
-    assert [e["data"]["reason"] for e in flagged] == ["reprint", "reprint"]
+    assert [(e["data"]["reason"], e["data"]["reprint"]) for e in flagged] == [
+        ("damaged", 1), ("damaged", 1)]
     assert flagged[0]["data"]["job"] == again["id"] and flagged[0]["actor"] == "receiver-token"
-    plain = api.post("/api/v1/print-jobs", {"printer": printer, "template": TEMPLATE,
-                                             "identifiers": [values[1]]}, role="line")
-    assert plain.status_code == 201
-    wait_for(api, plain.get_json()["id"], lambda j: j["status"] == "done")
-    assert len(events(api, values[1], "reprinted")) == 3
+    plain = {"printer": printer, "template": TEMPLATE, "identifiers": [values[1]]}
+    refused = problem(api.post("/api/v1/print-jobs", plain, role="line"), 422,
+                      "validation-error")
+    assert set(refused["errors"]) == {"reason"}
+    answer = api.post("/api/v1/print-jobs", {**plain, "reason": "lost"}, role="line")
+    assert answer.status_code == 201
+    wait_for(api, answer.get_json()["id"], lambda j: j["status"] == "done")
+    assert [e["data"]["reason"] for e in events(api, values[1], "reprinted")] == \
+        ["damaged", "damaged", "lost"]
     assert len(events(api, values[1], "printed")) == 1
 
 
@@ -311,26 +317,29 @@ def test_issuing_with_a_label_that_cannot_be_made_issues_nothing(api, worker, si
     assert after.get_json()["identifiers"][0] == before
 
 
-def test_a_job_whose_template_changed_under_it_fails_and_its_unsent_labels_are_cancelled(
-        api, worker, sim):
-    """A label can still fail after the job was made (its template edited while it waited):
-    the job fails with render-error and labels the printer never received are cancelled,
-    never unknown."""
-    name = "pj-editable"
-    good = {"name": name, "width_mm": 50, "height_mm": 25, "dpi": 203, "elements": [
-        {"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4, "value": "{value}"}]}
-    assert api.post("/api/v1/templates", good).status_code == 201
-    printer = add_printer(api, sim)
-    sim.set_fault("refuse")
-    value = issue(api, printer, 1)["identifiers"][0]["value"]
+def test_a_job_whose_labels_cannot_be_made_at_the_printer_fails_and_its_unsent_labels_are_cancelled(
+        api, worker, tmp_path, monkeypatch):
+    """A label can still fail after the job was made (a ZPL format passes the check, which
+    renders ZPL, but a PDF printer needs PDF): the job fails with render-error and labels
+    the printer never received are cancelled, never unknown."""
+    from printers.filespool import FileDriver
+
+    monkeypatch.setattr(FileDriver, "spool_root", tmp_path)
+    name = "pj-byo"
+    assert api.post("/api/v1/templates", {
+        "name": name, "width_mm": 50, "height_mm": 25, "dpi": 203,
+        "zpl": "^XA^FO20,20^A0N,24,24^FD{value}^FS^XZ"}).status_code == 201
+    printer = f"pdf-{next(_names)}"
+    assert api.post("/api/v1/printers", {
+        "name": printer, "driver": "file", "directory": str(tmp_path),
+        "settings": {"label_format": "pdf"}}).status_code == 201
+    value = api.post("/api/v1/serials", {"scheme": "pj-serial", "fields": {"model": "W100"}},
+                     role="line").get_json()["identifiers"][0]["value"]
     job_id = api.post("/api/v1/print-jobs", {"printer": printer, "template": name,
-                                             "identifiers": [value]}, role="line").get_json()["id"]
-    bad = {**good, "elements": [{"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4,
-                                 "value": "{attributes.gtin}"}]}
-    assert api.put(f"/api/v1/templates/{name}", bad).status_code == 200
-    sim.clear()
+                                             "identifiers": [value]},
+                      role="line").get_json()["id"]
     failed = wait_for(api, job_id, lambda j: j["status"] == "failed")
-    assert failed["reason"] == "render-error" and value in failed["detail"]
+    assert failed["reason"] == "render-error" and "not PDF" in failed["detail"]
     assert [x["state"] for x in labels(api, job_id)] == ["cancelled"]
 
 

@@ -274,3 +274,39 @@ def test_holds_are_kept_by_migration_0009_which_goes_down_and_up(empty_database_
     setup.upgrade(db)
     assert "propagate" in shape()[0]
     db.dispose()
+
+
+def test_migration_0010_pins_the_current_template_version_of_jobs_written_before(
+        empty_database_url):
+    from labelsvc.registry.models import print_job_labels, print_jobs
+    from labelsvc.services import label_templates, printers
+
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+    schemes.define_scheme(db, {"name": "mig10", "kind": "serial", "pattern": "M10{seq:3}"},
+                          "admin")
+    printers.add_printer(db, printers.PrinterDefinition(
+        "mig10-line", "zpl-tcp", settings={"host": "127.0.0.1", "port": 9}), LINE)
+    body = {"name": "mig10-label", "width_mm": 50, "height_mm": 25, "dpi": 203,
+            "elements": [{"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4,
+                          "value": "{value}"}]}
+    label_templates.define_template(db, body, "admin")
+    Issuer(db).issue(IssueRequest(kind="serial", scheme="mig10", fields={}, count=2,
+                                  print=PrintRequest("mig10-line", "mig10-label")), LINE)
+    label_templates.new_template_version(db, "mig10-label", body, "admin")  # now version 2
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0007")
+        conn.commit()
+        assert not inspect(conn).has_table("label_prints")
+        assert "template_version" not in {c["name"] for c in
+                                          inspect(conn).get_columns("print_jobs")}
+    setup.upgrade(db)
+    with db.engine.connect() as conn:
+        assert conn.execute(select(print_jobs.c.template_version)).scalars().all() == [2]
+        assert conn.execute(select(print_job_labels.c.scheme_version, print_job_labels.c.reprint_no,
+                                   print_job_labels.c.reason)).all() == [(1, 0, None)] * 2
+        assert inspect(conn).has_table("label_prints")
+        assert inspect(conn).has_table("reprint_reasons")
+    db.dispose()

@@ -20,7 +20,7 @@ from labelsvc.services.issuing.cache import IssuingCache, Position
 from labelsvc.services.issuing.prepare import IssueRequest, Prepared, prepare
 from labelsvc.services.issuing.record import Recorded, issue_blocks, record_values
 from labelsvc.services.issuing.reserve import Block, StaleScheme, reserve_block
-from labelsvc.services.printing import MAX_LABELS_PER_JOB, check_job_size, create_job
+from labelsvc.services.printing import MAX_LABELS_PER_JOB, Limits, check_job_size, create_job
 from labelsvc.services.tokens import Actor
 from numbering import NumberingError
 
@@ -90,7 +90,8 @@ class Issuer:
             job = None
             if req.print is not None:
                 job = create_job(conn, [id_ for _, id_ in done.values()], req.print, actor,
-                                 max_labels=self.max_labels_per_job, field_prefix="print.",
+                                 limits=Limits(max_labels=self.max_labels_per_job),
+                                 field_prefix="print.",
                                  fresh=True)
             issued = self._issued(prepared, done, job)  # the answer exists before the commit
         self.cache.remember(prepared.current.id, prepared.key, Position(after))  # committed
