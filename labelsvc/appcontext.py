@@ -15,6 +15,7 @@ from labelsvc.registry.database import Database
 from labelsvc.services import export, idempotency
 from labelsvc.services.issuing import Issuer
 from labelsvc.services.tokens import Actor
+from printers import AddressPolicy
 
 PROBLEM_JSON = "application/problem+json"
 # Where the web pages leave the function that renders an error page (status, title, detail).
@@ -32,6 +33,12 @@ def issuer() -> Issuer:
     """The application's issuing service (it keeps what this process learnt of counters)."""
     service: Issuer = current_app.extensions["labelsvc.issuer"]
     return service
+
+
+def printer_addresses() -> AddressPolicy:
+    """Where network printers may be (LABELSVC_PRINTER_NETWORKS and the service's own ports)."""
+    policy: AddressPolicy = current_app.extensions["labelsvc.printer_addresses"]
+    return policy
 
 
 def label_limit() -> int:
