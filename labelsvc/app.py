@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
     app.extensions["labelsvc.db"] = db
     app.extensions["labelsvc.issuer"] = Issuer(
         db, max_labels_per_job=int(app.config["MAX_LABELS_PER_JOB"]))
+    app.extensions["labelsvc.printer_addresses"] = printers.address_policy(app.config)
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)

@@ -16,6 +16,7 @@ from labelsvc.services import export, idempotency
 from labelsvc.services.issuing import Issuer
 from labelsvc.services.printing import Limits
 from labelsvc.services.tokens import Actor
+from printers import AddressPolicy
 
 PROBLEM_JSON = "application/problem+json"
 # Where the web pages leave the function that renders an error page (status, title, detail).
@@ -40,6 +41,13 @@ def print_limits() -> Limits:
     of an identifier without a second signature (LABELSVC_REPRINT_LIMIT)."""
     return Limits(max_labels=int(current_app.config["MAX_LABELS_PER_JOB"]),
                   reprints=int(current_app.config["REPRINT_LIMIT"]))
+
+
+def printer_addresses() -> AddressPolicy:
+    """Where network printers may be (LABELSVC_PRINTER_NETWORKS and the service's own ports)."""
+    policy: AddressPolicy = current_app.extensions["labelsvc.printer_addresses"]
+    return policy
+
 
 
 def error_page() -> ErrorPage | None:

@@ -74,6 +74,8 @@ def _serve(args: argparse.Namespace) -> int:
     from labelsvc.server import PortTaken, Server
 
     with registry(prepare=True, create=True) as (config, _db):
+        # The options win over the environment, for the address a printer may not have too.
+        config.update({k: v for k, v in (("HOST", args.host), ("PORT", args.port)) if v})
         server = Server(config, host=args.host, port=args.port, workers=args.workers)
     try:
         server.run()  # the registry is closed before granian starts its workers

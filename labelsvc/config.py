@@ -34,6 +34,7 @@
 | `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
 | `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
 | `LABELSVC_PRINTER_PROBE_SECONDS` | `30` | how often an idle printer's `~HS` status is read |
+| `LABELSVC_PRINTER_NETWORKS` | RFC 1918, loopback, IPv6 ULA | CIDRs network printers may be on |
 
 PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
 
@@ -49,6 +50,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+
+from printers import DEFAULT_NETWORKS, parse_networks
 
 PREFIX = "LABELSVC_"
 # Settings that change what the registry records or who may reach it, by variable, as the
@@ -96,9 +99,19 @@ def governed_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     settings[PREFIX + "DATABASE_URL"] = _without_password(str(config["DATABASE_URL"]))
     settings[PREFIX + "SPOOL_ROOT"] = str(config.get("SPOOL_ROOT")
                                           or Path(config["DATA_DIR"]) / "spool")
+    settings[PREFIX + "PRINTER_NETWORKS"] = ",".join(config.get("PRINTER_NETWORKS") or ())
     for key, name in SECRETS.items():
         settings[PREFIX + name] = "set" if config.get(key) else "unset"
     return settings
+
+
+def printer_networks(value: str | None) -> tuple[str, ...]:
+    """The networks printers may be on (LABELSVC_PRINTER_NETWORKS); unset or empty: the
+    default, private networks and loopback; a bad entry stops start-up, naming it."""
+    try:
+        return tuple(str(n) for n in parse_networks(value or DEFAULT_NETWORKS))
+    except ValueError as exc:
+        raise ValueError(f"{PREFIX}PRINTER_NETWORKS: {exc}") from None
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -140,6 +153,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PRINT_CONFIRM_EVERY": int(env.get(PREFIX + "PRINT_CONFIRM_EVERY", "100")),
         "PRINT_CONFIRM_TIMEOUT": float(env.get(PREFIX + "PRINT_CONFIRM_TIMEOUT", "120")),
         "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
+        "PRINTER_NETWORKS": printer_networks(env.get(PREFIX + "PRINTER_NETWORKS")),
         "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,
         "MAX_LABELS_PER_JOB": max(1, int(env.get(PREFIX + "MAX_LABELS_PER_JOB", "100000"))),
         "REPRINT_LIMIT": max(0, int(env.get(PREFIX + "REPRINT_LIMIT", "2"))),

@@ -5,9 +5,18 @@ Usable without the web application; `labelsvc` builds its print jobs on top of i
 
 from __future__ import annotations
 
-from printers.base import PrinterConnection, PrinterDriver
+from printers.addresses import (
+    DEFAULT_NETWORKS,
+    AddressPolicy,
+    AddressRefused,
+    RefusedEndpoint,
+    UnknownHost,
+    parse_networks,
+)
+from printers.base import NetworkDriver, PrinterConnection, PrinterDriver
 from printers.delivery import MAX_CONFIRM_EVERY, DeliveryInterrupted, DeliveryResult, deliver
 from printers.errors import (
+    NOT_REACHABLE,
     DuplicateDriver,
     HeadOpen,
     PaperOut,
@@ -31,9 +40,13 @@ from printers.ipp import IppDriver  # noqa: E402  isort: skip
 from printers.zpltcp import ZplTcpDriver  # noqa: E402  isort: skip
 
 __all__ = [
+    "AddressPolicy",
+    "AddressRefused",
+    "DEFAULT_NETWORKS",
     "DRIVERS",
     "ENTRY_POINT_GROUP",
     "MAX_CONFIRM_EVERY",
+    "NOT_REACHABLE",
     "DeliveryInterrupted",
     "DeliveryResult",
     "DriverRegistry",
@@ -42,6 +55,7 @@ __all__ = [
     "FileDriver",
     "HeadOpen",
     "IppDriver",
+    "NetworkDriver",
     "PaperOut",
     "PrinterConnection",
     "PrinterConnectionReset",
@@ -53,12 +67,15 @@ __all__ = [
     "PrinterPaused",
     "PrinterStatus",
     "PrinterUnreachable",
+    "RefusedEndpoint",
     "RibbonOut",
     "StatusFormatError",
     "UnknownDriver",
+    "UnknownHost",
     "ZplTcpDriver",
     "deliver",
     "format_host_status",
     "parse_host_status",
+    "parse_networks",
     "register",
 ]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 from abc import ABC, abstractmethod
 from types import TracebackType
 from typing import Any, ClassVar
 
-from printers.errors import PrinterError
+from printers.addresses import AddressPolicy
+from printers.errors import PrinterError, PrinterFault, PrinterUnreachable
 from printers.status import PrinterStatus
 
 
@@ -111,7 +113,15 @@ class CheckedConnection(PrinterConnection):
         return status
 
     def _fail(self, error: PrinterError) -> PrinterError:
-        """Remember the first failure so that nothing is sent after it."""
+        """Remember the first failure so that nothing is sent after it.
+
+        Before the connection's first status answer nothing proves that a printer is there:
+        silence, a reset or an answer that is not a printer's then all read "not
+        reachable", as a refused connection does, so that no status tells an open port
+        from a closed one (the detail goes to the log).
+        """
+        if not self._checked and not isinstance(error, PrinterFault | PrinterUnreachable):
+            error = PrinterUnreachable.hiding(error.detail)
         if self._failure is None:
             self._failure = error
         return error
@@ -169,3 +179,43 @@ class PrinterDriver(ABC):
         """
         with self.connect() as connection:
             return connection.status()
+
+
+class NetworkDriver(PrinterDriver):
+    """A driver that reaches its printer at a host and port, within an address policy.
+
+    A subclass takes `host`, `port` and the keyword `addresses` and hands them to
+    `NetworkDriver.__init__`; it opens its connections with `open_socket()`, which resolves
+    the host, checks every address against the policy and connects to an address it just
+    checked, never by name again. Without a policy the default one applies
+    (`printers.addresses.DEFAULT_NETWORKS`).
+    """
+
+    def __init__(self, host: str, port: int, *, addresses: AddressPolicy | None = None) -> None:
+        """Take where the printer is and the address policy to keep to.
+
+        Args:
+            host: the printer's host name or address.
+            port: its TCP port.
+            addresses: where printers may be; None for the default policy.
+        """
+        self.host = host
+        self.port = int(port)
+        self.addresses = addresses if addresses is not None else AddressPolicy()
+
+    def check_address(self) -> None:
+        """Resolve the host now and check every address (at definition time).
+
+        Raises:
+            AddressRefused: an address the policy refuses; its `field` names the setting.
+            UnknownHost: the host name resolves to no address.
+        """
+        self.addresses.allowed(self.host, self.port)
+
+    def open_socket(self, timeout: float) -> socket.socket:
+        """Connect to the printer through the address policy.
+
+        Raises:
+            PrinterUnreachable: refused by the policy or no connection.
+        """
+        return self.addresses.connect(self.host, self.port, timeout)

@@ -7,15 +7,37 @@ from typing import Any
 
 
 class PrinterError(Exception):
-    """Base of every error raised by the printers package."""
+    """Base of every error raised by the printers package.
+
+    `str()` is what a job or a printer's status may show; `detail` is the whole story, for
+    the server log only (the same text unless the outward words hide something).
+    """
 
     reason: str = "printer-error"
 
+    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail or message
+
+
+NOT_REACHABLE = ("printer not reachable: no connection or no printer status answer (check "
+                 "that it is switched on and on the network, has paper and ribbon, and its "
+                 "head is closed)")
+
 
 class PrinterUnreachable(PrinterError):
-    """No connection could be made (refused, timed out, no route)."""
+    """No printer answers there: refused, reset, timed out, silent, or not a printer at all.
+
+    Outwardly every one of these reads `NOT_REACHABLE`, so that a printer's status never
+    tells an open port from a closed one; what really happened is in `detail`.
+    """
 
     reason = "unreachable"
+
+    @classmethod
+    def hiding(cls, detail: str) -> PrinterUnreachable:
+        """The outward "not reachable" error for a failure whose detail goes to the log."""
+        return cls(NOT_REACHABLE, detail=detail)
 
 
 class PrinterNotAnswering(PrinterError):

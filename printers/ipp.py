@@ -8,7 +8,8 @@ import struct
 import time
 from dataclasses import dataclass, field
 
-from printers.base import CheckedConnection, PrinterDriver
+from printers.addresses import AddressPolicy
+from printers.base import CheckedConnection, NetworkDriver
 from printers.errors import (
     PrinterConnectionReset,
     PrinterError,
@@ -170,7 +171,7 @@ def status_from_printer(response: IppMessage) -> PrinterStatus:
 
 
 @register("ipp")
-class IppDriver(PrinterDriver):
+class IppDriver(NetworkDriver):
     """A printer (or print server) that takes PDF documents by IPP; one Print-Job per label."""
 
     label_format = "pdf"
@@ -184,9 +185,9 @@ class IppDriver(PrinterDriver):
         timeout: float = 10.0,
         user: str = "labelsvc",
         document_format: str = "application/pdf",
+        addresses: AddressPolicy | None = None,
     ) -> None:
-        self.host = host
-        self.port = int(port)
+        super().__init__(host, port, addresses=addresses)
         self.path = path
         self.timeout = timeout
         self.user = user
@@ -199,12 +200,21 @@ class IppDriver(PrinterDriver):
 
     def connect(self, job_name: str | None = None) -> IppConnection:
         """Open one HTTP connection for one job."""
-        session = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-        try:
-            session.connect()
-        except OSError as exc:
-            raise PrinterUnreachable(f"cannot connect to {self.uri}: {exc}") from exc
+        session = _PolicedHTTPConnection(self, timeout=self.timeout)
+        session.connect()
         return IppConnection(self, session, job_name or "labels")
+
+
+class _PolicedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection that (re)connects only through the driver's address policy."""
+
+    def __init__(self, driver: IppDriver, timeout: float) -> None:
+        super().__init__(driver.host, driver.port, timeout=timeout)
+        self._driver = driver
+
+    def connect(self) -> None:
+        """Open the socket to an address the policy allows just now."""
+        self.sock = self._driver.open_socket(self._driver.timeout)
 
 
 class IppConnection(CheckedConnection):
@@ -306,13 +316,18 @@ class IppConnection(CheckedConnection):
             )
             answer = self._http.getresponse()
             body = answer.read()
+        except PrinterUnreachable as exc:  # a reconnect the address policy refused
+            raise self._fail(exc) from None
         except TimeoutError as exc:
             raise self._fail(PrinterNotAnswering(f"no IPP answer: {exc}")) from exc
         except (OSError, http.client.HTTPException) as exc:
             raise self._fail(PrinterConnectionReset(f"IPP connection broke: {exc}")) from exc
         if answer.status != 200:
             raise self._fail(PrinterError(f"IPP printer answered HTTP {answer.status}"))
-        response = decode_message(body)
+        try:
+            response = decode_message(body)
+        except PrinterError as exc:
+            raise self._fail(exc) from None
         if response.code >= 0x0400:
             message = str(response.get("status-message", ""))
             raise self._fail(PrinterError(f"IPP status 0x{response.code:04x} {message}".strip()))

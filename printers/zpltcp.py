@@ -6,13 +6,9 @@ import socket
 import time
 from dataclasses import dataclass
 
-from printers.base import CheckedConnection, PrinterDriver
-from printers.errors import (
-    PrinterConnectionReset,
-    PrinterError,
-    PrinterNotAnswering,
-    PrinterUnreachable,
-)
+from printers.addresses import AddressPolicy
+from printers.base import CheckedConnection, NetworkDriver
+from printers.errors import PrinterConnectionReset, PrinterError, PrinterNotAnswering
 from printers.registry import register
 from printers.status import (
     HOST_STATUS_REQUEST,
@@ -35,7 +31,7 @@ class ZplTcpSettings:
 
 
 @register("zpl-tcp")
-class ZplTcpDriver(PrinterDriver):
+class ZplTcpDriver(NetworkDriver):
     """A Zebra-class printer on the network that takes ZPL on a raw TCP port."""
 
     label_format = "zpl"
@@ -49,7 +45,9 @@ class ZplTcpDriver(PrinterDriver):
         send_timeout: float = 10.0,
         status_timeout: float = 3.0,
         poll_interval: float = 0.25,
+        addresses: AddressPolicy | None = None,
     ) -> None:
+        super().__init__(host, port, addresses=addresses)
         self.settings = ZplTcpSettings(
             host, int(port), connect_timeout, send_timeout, status_timeout, poll_interval
         )
@@ -57,10 +55,7 @@ class ZplTcpDriver(PrinterDriver):
     def connect(self, job_name: str | None = None) -> ZplTcpConnection:
         """Open one TCP connection for one job."""
         s = self.settings
-        try:
-            sock = socket.create_connection((s.host, s.port), timeout=s.connect_timeout)
-        except OSError as exc:
-            raise PrinterUnreachable(f"cannot connect to {s.host}:{s.port}: {exc}") from exc
+        sock = self.open_socket(s.connect_timeout)
         # A `~HS` after the labels must not wait for the labels' ACK (Nagle + delayed ACK).
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return ZplTcpConnection(sock, s)

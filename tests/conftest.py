@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+import socket
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -168,3 +170,79 @@ def own_registry(tmp_path: Path) -> Iterator[Any]:
     yield database
     database.dispose()
     tokens.KNOWN_TOKENS.clear()
+
+
+class Listener:
+    """A TCP port on loopback that counts connections and treats them as it is told: `silent`
+    accepts and never answers, `reset` accepts and resets, `answer` sends bytes that are not
+    a printer's (as a web server or a database would) and closes."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, mode: str = "silent",
+                 answer: bytes = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                 ) -> None:
+        self.sock = socket.create_server((host, port))
+        self.host, self.port = host, int(self.sock.getsockname()[1])
+        self.mode, self.answer = mode, answer
+        self.connections = 0
+        self._open: list[socket.socket] = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.connections += 1
+            if self.mode == "reset":
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\0\0\0\0\0\0\0")
+                conn.close()
+            elif self.mode == "answer":
+                conn.recv(100)
+                conn.sendall(self.answer)
+                conn.close()
+            else:
+                self._open.append(conn)
+
+    def close(self) -> None:
+        """Stop listening and drop the connections kept open."""
+        self.sock.close()
+        for conn in self._open:
+            conn.close()
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port that nothing listens on (connections are refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def listener() -> Iterator[Callable[..., Listener]]:
+    """Make listeners (see `Listener`); all are closed after the test."""
+    made: list[Listener] = []
+
+    def make(*args: Any, **kw: Any) -> Listener:
+        made.append(Listener(*args, **kw))
+        return made[-1]
+
+    yield make
+    for one in made:
+        one.close()
+
+
+@pytest.fixture
+def sign_in() -> Callable[[Flask, str], FlaskClient]:
+    """A browser signed in to the web pages with a token."""
+
+    def browser_for(app: Flask, token: str) -> FlaskClient:
+        browser = app.test_client()
+        browser.get("/login")
+        with browser.session_transaction() as session:
+            csrf = session["csrf_token"]
+        browser.post("/login", data={"token": token, "csrf_token": csrf})
+        return browser
+
+    return browser_for

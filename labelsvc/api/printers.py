@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response
 
-from labelsvc.api.http import actor, endpoint, json_response
-from labelsvc.appcontext import database
+from labelsvc.api.http import actor, answered_before_commit, endpoint, json_response
+from labelsvc.appcontext import database, printer_addresses
 from labelsvc.contract.common import PageQuery
 from labelsvc.contract.print_models import PrinterIn, PrinterListOut, PrinterOut, PrinterStatusOut
 from labelsvc.services import printers, printing, tokens
@@ -27,10 +27,13 @@ def _definition(body: PrinterIn) -> printers.PrinterDefinition:
 
 @bp.post("/printers")
 @endpoint(capability=tokens.MANAGE_PRINTERS, body=PrinterIn, answers={201: PrinterOut},
-          tags=TAGS)
+          tags=TAGS, own_commit=True)
 def add(body: PrinterIn) -> Response:
-    """Define a printer (admin)."""
-    return json_response(printers.add_printer(database(), _definition(body), actor()), 201)
+    """Define a printer (admin); its address is checked (a DNS lookup) before the write and
+    its answer is built inside the write's transaction."""
+    checked = printers.check_printer(_definition(body), printer_addresses())
+    return answered_before_commit(lambda: json_response(
+        printers.add_printer(database(), checked, actor()), 201))
 
 
 @bp.get("/printers")

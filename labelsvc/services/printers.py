@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
+import socket
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, insert, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
 
 from labelsvc.contract.print_models import PrinterListOut, PrinterOut, PrinterStatusOut
 from labelsvc.errors import NotFound, PrinterExists, ValidationFailed
@@ -19,7 +23,17 @@ from labelsvc.services import audit
 from labelsvc.services.audit import Target
 from labelsvc.services.paging import decode_cursor, encode_cursor
 from labelsvc.services.tokens import Actor
-from printers import DRIVERS, PrinterDriver, PrinterError, UnknownDriver
+from printers import (
+    DRIVERS,
+    AddressPolicy,
+    AddressRefused,
+    NetworkDriver,
+    PrinterDriver,
+    PrinterError,
+    UnknownDriver,
+    UnknownHost,
+)
+from printers.addresses import LOOPBACK
 
 log = logging.getLogger(__name__)
 
@@ -36,20 +50,88 @@ class PrinterDefinition:
     location: dict[str, Any] = field(default_factory=dict)
 
 
-def open_driver(driver: str, settings: dict[str, Any]) -> PrinterDriver:
-    """Build the driver of a printer from its stored settings."""
-    return DRIVERS[driver](**settings)
+# The default ports of network databases, for a database URL that names none.
+DATABASE_PORTS = {"postgresql": 5432, "mysql": 3306, "mariadb": 3306, "mssql": 1433,
+                  "oracle": 1521}
 
 
-def check_driver(definition: PrinterDefinition) -> None:
-    """Refuse an unknown driver or settings the driver does not take."""
+def address_policy(config: Mapping[str, Any]) -> AddressPolicy:
+    """Where network printers may be: LABELSVC_PRINTER_NETWORKS, never this service's own
+    listener (its port on loopback, on its own host's addresses, on LABELSVC_HOST) and
+    never the registry database's host and port."""
+    policy = AddressPolicy.build(config["PRINTER_NETWORKS"])
+    port = int(config["PORT"])
+    names = [h for h in (str(config["HOST"]), socket.gethostname()) if not _unspecified(h)]
+    refused = policy.endpoints([*LOOPBACK, *names], port,
+                               "this service's own address (LABELSVC_HOST, LABELSVC_PORT)")
+    database = _database_endpoint(str(config["DATABASE_URL"]))
+    if database is not None:
+        refused += policy.endpoints([database[0]], database[1],
+                                    "the registry database (LABELSVC_DATABASE_URL)")
+    return AddressPolicy(policy.networks, tuple(dict.fromkeys(refused)))
+
+
+def _unspecified(host: str) -> bool:
+    """True for 0.0.0.0 and :: (listening everywhere: the host's addresses stand for it)."""
     try:
-        open_driver(definition.driver, definition.settings)
+        return ipaddress.ip_address(host).is_unspecified
+    except ValueError:
+        return False
+
+
+def _database_endpoint(url: str) -> tuple[str, int] | None:
+    """The host and port of a network database URL; None for SQLite or a local socket."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite" or not parsed.host or parsed.host.startswith("/"):
+        return None
+    port = parsed.port or DATABASE_PORTS.get(backend)
+    return (parsed.host, port) if port else None
+
+
+def open_driver(driver: str, settings: dict[str, Any],
+                addresses: AddressPolicy | None = None) -> PrinterDriver:
+    """Build the driver of a printer from its stored settings; a network driver keeps to
+    the address policy (the default one without)."""
+    cls = DRIVERS[driver]
+    if issubclass(cls, NetworkDriver):
+        return cls(**settings, addresses=addresses)
+    return cls(**settings)
+
+
+@dataclass(frozen=True)
+class CheckedPrinter:
+    """A printer definition whose driver, settings and address `check_printer` accepted."""
+
+    definition: PrinterDefinition
+
+
+def check_printer(definition: PrinterDefinition, addresses: AddressPolicy) -> CheckedPrinter:
+    """Refuse an unknown driver, settings the driver does not take, or a network printer
+    whose host resolves to an address printers may not have (nothing is connected to).
+
+    A network printer's host is looked up in DNS here: check before the transaction that
+    records the printer, so that no write lock waits on a name server.
+    """
+    try:
+        driver = open_driver(definition.driver, definition.settings, addresses)
+        if isinstance(driver, NetworkDriver):
+            driver.check_address()
+    except AddressRefused as exc:
+        raise ValidationFailed(f"printer {definition.name}: {exc}", {exc.field: str(exc)}
+                               ) from None
+    except UnknownHost as exc:
+        raise ValidationFailed(f"printer {definition.name}: {exc}", {"host": str(exc)}
+                               ) from None
     except PrinterError as exc:
         raise ValidationFailed(str(exc), {"driver": str(exc)}) from None
     except (TypeError, ValueError) as exc:
         raise ValidationFailed(f"printer {definition.name}: {exc}",
                                {"settings": str(exc)}) from None
+    return CheckedPrinter(definition)
 
 
 def missing_drivers(db: Database) -> list[str]:
@@ -116,9 +198,9 @@ def require_printer(conn: Connection, name: str) -> Row[Any]:
     return row
 
 
-def add_printer(db: Database, definition: PrinterDefinition, actor: Actor) -> PrinterOut:
-    """Define a printer; a name in use is refused."""
-    check_driver(definition)
+def add_printer(db: Database, printer: CheckedPrinter, actor: Actor) -> PrinterOut:
+    """Define a checked printer; a name in use is refused."""
+    definition = printer.definition
     try:
         with db.transaction() as conn:
             if find_printer(conn, definition.name) is not None or conn.execute(

@@ -7,7 +7,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -22,7 +22,14 @@ from labelsvc.services.label_templates import template_at
 from labelsvc.services.print_evidence import Label
 from labelsvc.services.printers import open_driver, store_status
 from labelsvc.worker.render import chunk_renderer
-from printers import DeliveryInterrupted, PrinterError, PrinterFault, PrinterStatus, deliver
+from printers import (
+    AddressPolicy,
+    DeliveryInterrupted,
+    PrinterError,
+    PrinterFault,
+    PrinterStatus,
+    deliver,
+)
 from templates import TemplateError
 
 log = logging.getLogger(__name__)
@@ -30,7 +37,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class WorkerSettings:
-    """Timings of the print workers (`LABELSVC_PRINT_*`).
+    """Timings of the print workers (`LABELSVC_PRINT_*`) and where printers may be.
 
     By default a held job is tried again after 0.5, 1, 2, 4, 8, then every 10 s, and the
     labels sent are confirmed printed at least every 100.
@@ -46,6 +53,7 @@ class WorkerSettings:
     threads: int = 8
     idempotency_hours: int = 48
     housekeeping_seconds: float = 3600.0
+    addresses: AddressPolicy = field(default_factory=AddressPolicy)
 
     def backoff(self, failures: int) -> float:
         """Seconds before the next attempt after `failures` failed ones: 0.5, 1, 2 … 10."""
@@ -103,10 +111,12 @@ class PrinterRun:
         if printer.checked_at is not None and \
                 -_seconds_until(printer.checked_at) < self.settings.probe_seconds:
             return
-        driver = open_driver(printer.driver, printer.settings)
+        driver = open_driver(printer.driver, printer.settings, self.settings.addresses)
         try:
             status = driver.probe()
         except PrinterError as exc:
+            if exc.reason != printer.status_reason:
+                log.warning("printer %s %s: %s", printer.name, _plain(exc.reason), exc.detail)
             self._store_status(_fault_status(exc), exc.reason)
             return
         fault = status.fault
@@ -150,8 +160,9 @@ class PrinterRun:
                                        printer_id=self.printer_id,
                                        status=_fault_status(exc.cause))
             log.warning("printer %s %s; job %s held (%d labels to send again, retry %d in "
-                        "%.1f s)", printer.name, _plain(exc.reason), job.id,
-                        len(exc.unconfirmed), failures, self.settings.backoff(failures))
+                        "%.1f s): %s", printer.name, _plain(exc.reason), job.id,
+                        len(exc.unconfirmed), failures, self.settings.backoff(failures),
+                        exc.cause.detail)
 
     def _deliver(self, job: Row[Any], printer: Row[Any]) -> None:
         """Send the job's unconfirmed labels and settle how the attempt ended."""
@@ -159,7 +170,7 @@ class PrinterRun:
             raise CannotPrint("printer-deleted", f"printer {printer.name} was removed")
         template = find_template_for(self.db, job.template, job.template_version)
         job_states.refuse_if_next_held(self.db, job.id)  # before connecting to the printer
-        driver = open_driver(printer.driver, printer.settings)
+        driver = open_driver(printer.driver, printer.settings, self.settings.addresses)
         watch = _CancelWatch(self.db, job.id)
         started = False
 
@@ -263,9 +274,9 @@ def _held_reason(reason: str) -> str:
 
 def _plain(reason: str) -> str:
     """Say a fault slug in words."""
-    return {"unreachable": "does not answer on the network",
+    return {"unreachable": "is not reachable",
             "connection-reset": "dropped the connection",
-            "printer-error": "is connected but silent (paper, head or ribbon?)",
+            "printer-error": "answered, then fell silent (paper, head or ribbon?)",
             "paper-out": "is out of paper", "head-open": "has its head open",
             "ribbon-out": "is out of ribbon", "paused": "is paused"}.get(reason, reason)
 

@@ -18,6 +18,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import print_jobs, printers
 from labelsvc.services import idempotency, job_states
 from labelsvc.services.job_states import ACTIVE
+from labelsvc.services.printers import address_policy
 from labelsvc.worker import lease
 from labelsvc.worker.delivery import PrinterRun, WorkerSettings
 from printers import DRIVERS
@@ -36,7 +37,8 @@ def settings_from_config(config: dict[str, Any]) -> WorkerSettings:
         confirm_timeout=float(config["PRINT_CONFIRM_TIMEOUT"]),
         probe_seconds=float(config["PRINTER_PROBE_SECONDS"]),
         threads=int(config["PRINT_THREADS"]),
-        idempotency_hours=int(config["IDEMPOTENCY_HOURS"]))
+        idempotency_hours=int(config["IDEMPOTENCY_HOURS"]),
+        addresses=address_policy(config))
 
 
 class _Held:

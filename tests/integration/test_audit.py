@@ -17,8 +17,9 @@ from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import audit as audit_table
 from labelsvc.services import audit, event_types, label_templates, printing, schemes, tokens
-from labelsvc.services.printers import PrinterDefinition, add_printer
+from labelsvc.services.printers import PrinterDefinition, add_printer, check_printer
 from labelsvc.services.tokens import Actor
+from printers import AddressPolicy
 
 ADMIN = Actor(token_id=7, name="alice", role="admin")
 
@@ -98,8 +99,9 @@ def test_each_governed_change_writes_one_row_with_before_and_after(registry: Dat
     assert row.before["shipped"] is True and row.before["version"] == 0
     assert row.after["version"] == 1
 
-    add_printer(db, PrinterDefinition("au-printer", "zpl-tcp", 203,
-                                      {"host": "127.0.0.1", "port": 9100}), ADMIN)
+    add_printer(db, check_printer(PrinterDefinition("au-printer", "zpl-tcp", 203,
+                                                    {"host": "127.0.0.1", "port": 9100}),
+                                  AddressPolicy()), ADMIN)
     row = last(db)
     assert (row.action, row.target_name, row.before) == ("printer.define", "au-printer", None)
     assert row.after["settings"] == {"host": "127.0.0.1", "port": 9100}

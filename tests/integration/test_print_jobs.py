@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import logging
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -12,7 +15,10 @@ from sqlalchemy import select
 
 from labelsvc.registry.models import printer_leases
 from labelsvc.registry.queries import utc
+from labelsvc.services.printers import address_policy
 from labelsvc.worker import PrintWorker, WorkerSettings
+from printers import NOT_REACHABLE
+from printers import addresses as printer_addresses
 from printers.sim import VirtualPrinter
 
 # A lease long enough that no renewal comes late on a loaded machine: two workers' leases of one
@@ -28,9 +34,13 @@ TEMPLATE = "serial-50x25"
 
 @pytest.fixture(scope="module")
 def worker(app: Any, api: Any) -> Iterator[PrintWorker]:
-    """A print worker on the test database, with short timings."""
+    """A print worker on the test database, with short timings, keeping to the service's
+    address policy with the plant's networks narrowed to 10.0.0.0/8 and 127.0.0.1, where the
+    virtual printers are: 127.0.0.3 stands for an address off the plant's networks."""
     assert api.post("/api/v1/schemes", SCHEME).status_code == 201
-    running = PrintWorker(app.extensions["labelsvc.db"], FAST, name="test-worker").start()
+    plant = address_policy({**app.config, "PRINTER_NETWORKS": ("10.0.0.0/8", "127.0.0.1/32")})
+    running = PrintWorker(app.extensions["labelsvc.db"],
+                          dataclasses.replace(FAST, addresses=plant), name="test-worker").start()
     yield running
     running.stop()
 
@@ -147,7 +157,9 @@ def test_paper_out_holds_and_sends_nothing_until_loaded(api, worker, sim):
     sim.set_fault("paper-out")
     issued = issue(api, printer, 4)
     held = wait_for(api, issued["print_job"]["id"], lambda j: j["status"] == "held")
-    assert held["reason"] == "printer-error"  # a Zebra is silent while out of paper
+    # A Zebra is silent while out of paper: before its first answer that reads as any port
+    # where no printer answers does, "not reachable" (the log tells the silence).
+    assert held["reason"] == "unreachable" and held["detail"] == NOT_REACHABLE
     time.sleep(0.5)
     assert sim.formats == []
     sim.clear()
@@ -198,7 +210,7 @@ def test_stalled_printer_holds_its_job_and_others_print(api, worker, sim):
     sim.set_fault("stall")
     first = issue(api, stalled, 3)["print_job"]
     held = wait_for(api, first["id"], lambda j: j["status"] == "held")
-    assert held["reason"] == "printer-error"
+    assert held["reason"] == "unreachable"
     with VirtualPrinter(port=0) as other:
         second = issue(api, add_printer(api, other), 3)["print_job"]
         wait_for(api, second["id"], lambda j: j["status"] == "done")
@@ -357,13 +369,13 @@ def test_removing_a_printer_fails_its_waiting_jobs(api, worker, sim):
 
 def test_printer_api_roles_and_validation(api, worker, sim, problem):
     printer = add_printer(api, sim, dpi=300, media={"width_mm": 50.8, "height_mm": 25.4})
-    problem(api.post("/api/v1/printers", {"name": "x", "driver": "zpl-tcp", "host": "h"},
+    problem(api.post("/api/v1/printers", {"name": "x", "driver": "zpl-tcp", "host": "10.0.0.9"},
                      role="line"), 403, "forbidden")
-    problem(api.post("/api/v1/printers", {"name": printer, "driver": "zpl-tcp", "host": "h"}),
-            409, "printer-exists")
+    problem(api.post("/api/v1/printers", {"name": printer, "driver": "zpl-tcp",
+                                          "host": "10.0.0.9"}), 409, "printer-exists")
     problem(api.post("/api/v1/printers", {"name": "x1", "driver": "laser"}), 422,
             "validation-error")
-    problem(api.post("/api/v1/printers", {"name": "x2", "driver": "zpl-tcp", "host": "h",
+    problem(api.post("/api/v1/printers", {"name": "x2", "driver": "zpl-tcp", "host": "10.0.0.9",
                                           "settings": {"speed": 3}}), 422, "validation-error")
     one = api.get(f"/api/v1/printers/{printer}", role="viewer").get_json()
     assert (one["dpi"], one["port"], one["line"], one["media"]["width_mm"]) == \
@@ -485,3 +497,73 @@ def test_a_queued_job_of_a_lot_put_on_hold_sends_nothing_and_can_be_cancelled(ap
     # The printer is free again for the next job.
     other = issue(api, printer, 1)
     assert wait_for(api, other["print_job"]["id"], lambda j: j["status"] == "done")
+
+
+def _logged(caplog: Any, words: str, timeout: float = 15) -> None:
+    """Wait (bounded) until the server log says `words`."""
+    deadline = time.monotonic() + timeout
+    while words not in caplog.text:
+        assert time.monotonic() < deadline, caplog.text[-2000:]
+        time.sleep(0.05)
+
+
+def test_a_printer_whose_name_turns_to_a_refused_address_is_never_connected_to(
+        api, worker, sim, listener, monkeypatch, caplog):
+    caplog.set_level(logging.WARNING, logger="labelsvc.worker")
+    dns = {"label-77.plant.example": ["127.0.0.1"]}
+    system = printer_addresses.resolve_host
+    monkeypatch.setattr(printer_addresses, "resolve_host",
+                        lambda host, port: dns[host] if host in dns else system(host, port))
+    elsewhere = listener("127.0.0.3", sim.port)  # off the plant's networks
+    printer = add_printer(api, sim, host="label-77.plant.example")
+    wait_for(api, issue(api, printer, 2)["print_job"]["id"], lambda j: j["status"] == "done")
+    reached = sim.state()["connections"]
+
+    dns["label-77.plant.example"] = ["127.0.0.3"]  # the name is moved off the plant's networks
+    held = wait_for(api, issue(api, printer, 2)["print_job"]["id"],
+                    lambda j: j["status"] == "held")
+    assert held["reason"] == "unreachable"
+    assert held["detail"].startswith("printer not reachable: its address is not one printers "
+                                     "may have")
+    _logged(caplog, f"printer {printer} is not reachable; job {held['id']} held")
+    _logged(caplog, "label-77.plant.example resolves to 127.0.0.3, which is not on the plant's "
+                    "printer networks")
+    status = api.get(f"/api/v1/printers/{printer}/status").get_json()
+    assert (status["reason"], status["ready"]) == ("unreachable", False)
+
+    dns["label-77.plant.example"] = ["127.0.0.1", "169.254.169.254"]  # one refused: none used
+    _logged(caplog, "resolves to 169.254.169.254, which is a link-local address")
+    assert job(api, held["id"])["status"] == "held"
+    assert elsewhere.connections == 0 and sim.state()["connections"] == reached
+
+    dns["label-77.plant.example"] = ["127.0.0.1"]
+    done = wait_for(api, held["id"], lambda j: j["status"] == "done")
+    assert done["printed"] == 2 and elsewhere.connections == 0
+
+
+def test_closed_silent_reset_and_foreign_ports_look_the_same_from_outside(
+        app, api, tokens, worker, listener, closed_port, sign_in):
+    ports = [closed_port, *(listener(mode=m).port for m in ("silent", "answer", "reset"))]
+    names = [add_printer(api, _Port(port)) for port in ports]
+    jobs = [issue(api, name, 1)["print_job"]["id"] for name in names]
+    held = [wait_for(api, j, lambda j: j["status"] == "held") for j in jobs]
+    assert {(j["reason"], j["detail"]) for j in held} == {("unreachable", NOT_REACHABLE)}
+    statuses = [api.get(f"/api/v1/printers/{name}/status").get_json() for name in names]
+    assert [(s["reason"], s["ready"], s["status"]) for s in statuses] == \
+        [("unreachable", False, None)] * 4
+    board = sign_in(app, tokens["viewer"]).get("/printers/_board").get_data(as_text=True)
+    shown = set()
+    for name in names:  # the fifth cell of a printer's row is its status
+        row = re.search(rf'data-testid="printer-{name}">(?:.*?<td>){{5}}(.*?)</td>', board, re.S)
+        assert row is not None, board
+        shown.add(row.group(1).strip())
+    assert len(shown) == 1 and "unreachable" in shown.pop()
+    for job_id in jobs:  # free the worker's threads for the tests that follow
+        assert api.post(f"/api/v1/print-jobs/{job_id}/cancel", role="line").status_code == 200
+
+
+@dataclasses.dataclass
+class _Port:
+    """Where a printer definition points: a loopback port that is not a virtual printer."""
+
+    port: int

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from printers import DRIVERS, PrinterDriver, PrinterNotAnswering, PrinterPaused, deliver
+from printers import DRIVERS, PrinterDriver, PrinterPaused, PrinterUnreachable, deliver
 from printers.sim import VirtualPrinter
 from printers.simcontrol import ControlServer
 
@@ -48,7 +48,7 @@ def control(sim: VirtualPrinter) -> Iterator[int]:
 
 def test_control_interface(sim: VirtualPrinter, driver: PrinterDriver, control: int) -> None:
     assert call(control, "POST", "/fault", {"mode": "paper-out"})["faults"] == ["paper-out"]
-    with pytest.raises(PrinterNotAnswering):
+    with pytest.raises(PrinterUnreachable):
         driver.probe()
     assert call(control, "POST", "/clear", {})["faults"] == []
     deliver(driver, [(1, b"^XA^FDone^FS^XZ"), (2, b"^XA^FDtwo^FS^XZ")])

@@ -10,6 +10,7 @@ import pytest
 
 from printers import (
     DRIVERS,
+    NOT_REACHABLE,
     DeliveryInterrupted,
     PaperOut,
     PrinterDriver,
@@ -85,8 +86,8 @@ def test_quantity_counts_in_labels_remaining(sim: VirtualPrinter, driver: Printe
 def test_second_connection_waits_for_the_first(sim: VirtualPrinter, driver: PrinterDriver) -> None:
     with driver.connect() as first:
         first.status()
-        with driver.connect() as second, pytest.raises(PrinterNotAnswering):
-            second.status()
+        with driver.connect() as second, pytest.raises(PrinterUnreachable):
+            second.status()  # no answer yet: not reachable, as for any silent port
     assert driver.probe().fault is None
 
 
@@ -113,15 +114,19 @@ def test_refusing_printer_is_unreachable_until_it_recovers(
 
 
 @pytest.mark.parametrize("mode", ["paper-out", "head-open", "ribbon-out"])
-def test_silent_printer_in_media_fault_is_printer_error(
+def test_silent_printer_in_media_fault_is_unreachable(
     sim: VirtualPrinter, driver: PrinterDriver, mode: str
 ) -> None:
+    # A Zebra is silent in media faults; before its first answer on a connection that
+    # cannot be told from a port where no printer answers, and it must not be.
     sim.set_fault(mode)
     started = time.monotonic()
     with pytest.raises(DeliveryInterrupted) as raised:
         deliver(driver, labels(5))
     assert time.monotonic() - started < 2
-    assert raised.value.reason == "printer-error"
+    assert raised.value.reason == "unreachable"
+    assert str(raised.value.cause) == NOT_REACHABLE
+    assert "no ~HS answer" in raised.value.cause.detail
     assert sim.formats == []
 
 
@@ -196,7 +201,7 @@ def test_stalled_printer_times_out_promptly(sim: VirtualPrinter, driver: Printer
     with pytest.raises(DeliveryInterrupted) as raised:
         deliver(driver, labels(3))
     assert time.monotonic() - started < 2
-    assert raised.value.reason == "printer-error"
+    assert raised.value.reason == "unreachable"
     sim.clear()
     assert sim.formats == []
 
