@@ -49,7 +49,6 @@ def printer_addresses() -> AddressPolicy:
     return policy
 
 
-
 def error_page() -> ErrorPage | None:
     """The web pages' error page, when the application has pages."""
     page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)

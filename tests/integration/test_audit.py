@@ -16,7 +16,15 @@ from labelsvc.errors import SchemeExists
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import audit as audit_table
-from labelsvc.services import audit, event_types, label_templates, printing, schemes, tokens
+from labelsvc.services import (
+    audit,
+    event_types,
+    label_templates,
+    printing,
+    reprints,
+    schemes,
+    tokens,
+)
 from labelsvc.services.printers import PrinterDefinition, add_printer, check_printer
 from labelsvc.services.tokens import Actor
 from printers import AddressPolicy
@@ -114,6 +122,11 @@ def test_each_governed_change_writes_one_row_with_before_and_after(registry: Dat
     row = last(db)
     assert (row.action, row.after) == ("event-type.register",
                                        {"name": "inspected", "description": "a quality inspection"})
+    reprints.register(db, "label-smudged", "the applicator smudged the print", ADMIN)
+    row = last(db)
+    assert (row.action, row.target_kind, row.after) == (
+        "reprint-reason.register", "reprint-reason",
+        {"name": "label-smudged", "description": "the applicator smudged the print"})
 
     tokens.create_token(db, name="tablet-9", role="line", actor="cli:ops")
     row = last(db)
