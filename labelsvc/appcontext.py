@@ -84,20 +84,20 @@ def run_once(view: Callable[[], Response], who: Actor, key: str, *,
     print_ = idempotency.fingerprint(request.method, request.path, request.get_data(cache=True))
     try:
         with db.transaction() as conn:
-            stored = idempotency.claim(conn, who.token_id, key, print_, hours=hours)
+            stored = idempotency.claim(conn, who, key, print_, hours=hours)
             if stored is not None:
                 body = stored.body.replace(SECRET_MARK, secret) if secret else stored.body
                 return Response(body, status=stored.status, mimetype=stored.content_type,
                                 headers={"Idempotent-Replayed": "true"})
             response = view()
             if response.status_code < 500:
-                idempotency.store(conn, who.token_id, key, _stored(response, secret))
+                idempotency.store(conn, who, key, _stored(response, secret))
             return response
     except Exception as exc:  # a 4xx refusal is kept too; 5xx answers are not
         problem = problem_for(exc)
         if problem is None or problem["status"] >= 500 or "idempotency-conflict" in problem["type"]:
             raise
-        idempotency.store_refusal(db, who.token_id, key, print_, idempotency.StoredAnswer(
+        idempotency.store_refusal(db, who, key, print_, idempotency.StoredAnswer(
             problem["status"], PROBLEM_JSON, json.dumps(problem, ensure_ascii=False)))
         raise
 

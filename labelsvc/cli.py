@@ -92,12 +92,13 @@ def _token_create(args: argparse.Namespace) -> int:
 
     with registry(create=args.init) as (_config, db):
         try:
-            token = create_token(db, name=args.name, role=args.role,
+            token = create_token(db, name=args.name, role=args.role, owner=args.owner,
                                  actor=command_line_actor())
         except LabelsvcError as exc:
             print(f"labelsvc: {exc.detail}", file=sys.stderr)
             return 2
-    print(f"created {args.role} token {args.name!r}", file=sys.stderr)
+    owner = f", belonging to {args.owner.strip().lower()}" if args.owner else ""
+    print(f"created {args.role} token {args.name!r}{owner}", file=sys.stderr)
     print(token)
     return 0
 
@@ -137,6 +138,10 @@ def add_token(sub: Any) -> None:
     create = actions.add_parser("create", help="create a token; printed on the last line")
     create.add_argument("--role", required=True, choices=["admin", "line", "receiver", "viewer"])
     create.add_argument("--name", required=True)
+    create.add_argument("--owner", metavar="USERNAME",
+                        help="the person the token belongs to (who must hold its role); "
+                             "the records name both, and it stops working when they are "
+                             "disabled")
     create.add_argument("--init", action="store_true",
                         help="create a new registry if there is none where the configuration "
                              "points (otherwise refused)")
@@ -144,6 +149,96 @@ def add_token(sub: Any) -> None:
     revoke = actions.add_parser("revoke", help="revoke every token of a name")
     revoke.add_argument("--name", required=True)
     revoke.set_defaults(handler=_token_revoke)
+
+
+class PasswordNotRead(Exception):
+    """No password could be read (no terminal, the two entries differ, nothing on stdin)."""
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password from standard input's first line, or asked twice on the terminal;
+    it is never echoed, logged or shown."""
+    import getpass
+
+    if args.password_stdin:
+        line = sys.stdin.readline().rstrip("\r\n")
+        if not line:
+            raise PasswordNotRead("no password on standard input")
+        return line
+    if not sys.stdin.isatty():
+        raise PasswordNotRead("no terminal to ask the password on; send it on standard "
+                              "input with --password-stdin")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise PasswordNotRead("the two passwords differ; nothing was changed")
+    return first
+
+
+def _user_change(args: argparse.Namespace) -> int:
+    """Run one `labelsvc user` action and say what it did on standard error."""
+    from labelsvc.errors import LabelsvcError
+    from labelsvc.services import people
+
+    try:
+        password = _read_password(args) if args.action in ("create", "passwd") else ""
+        with registry() as (_config, db):
+            if args.action == "create":
+                done = people.create_user(db, username=args.username, password=password,
+                                          roles=args.role, display_name=args.display_name,
+                                          created_by=command_line_actor())
+                print(f"created {done.username} ({done.display_name}) with the role(s) "
+                      f"{', '.join(done.roles)}", file=sys.stderr)
+            elif args.action == "passwd":
+                done = people.change_password(db, args.username, password)
+                print(f"changed {done.username}'s password", file=sys.stderr)
+            else:
+                done = people.set_disabled(db, args.username, args.action == "disable")
+                print(f"{done.username} is {args.action}d; tokens they own follow within "
+                      f"the services' token cache time", file=sys.stderr)
+    except (LabelsvcError, PasswordNotRead) as exc:
+        print(f"labelsvc: {getattr(exc, 'detail', exc)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _user_list(_args: argparse.Namespace) -> int:
+    """List people's accounts: username, display name, roles and state."""
+    from labelsvc.services import people
+
+    with registry() as (_config, db):
+        found = people.list_users(db).items
+    for user in found:
+        state = ("disabled" if user.disabled else
+                 f"locked until {user.locked_until}" if user.locked_until else "enabled")
+        print(f"{user.username}\t{user.display_name}\t{','.join(user.roles)}\t{state}")
+    return 0
+
+
+def add_user(sub: Any) -> None:
+    """`labelsvc user create|list|disable|enable|passwd`."""
+    user = sub.add_parser("user", help="manage people's accounts")
+    actions = user.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", help="create a person's account")
+    create.add_argument("--username", required=True)
+    create.add_argument("--role", required=True, action="append",
+                        choices=["admin", "line", "receiver", "viewer"],
+                        help="a role; repeat for several (the person acts with all of them)")
+    create.add_argument("--display-name", help="the name shown and signed with")
+    passwd = actions.add_parser("passwd", help="set a new password")
+    passwd.add_argument("--username", required=True)
+    for cmd in (create, passwd):
+        cmd.add_argument("--password-stdin", action="store_true",
+                         help="read the password from standard input's first line instead "
+                              "of asking twice")
+        cmd.set_defaults(handler=_user_change)
+    for action, what in (("disable", "disable an account: sign-in, its tokens and sessions "
+                                     "stop working"),
+                         ("enable", "enable an account again (also lifts a lock)")):
+        cmd = actions.add_parser(action, help=what)
+        cmd.add_argument("--username", required=True)
+        cmd.set_defaults(handler=_user_change)
+    actions.add_parser("list", help="list accounts (never a password or hash)").set_defaults(
+        handler=_user_list)
 
 
 def _audit_verify(_args: argparse.Namespace) -> int:
@@ -232,8 +327,8 @@ def add_printer_sim(sub: Any) -> None:
                    help="run a virtual ZPL printer").set_defaults(handler=_printer_sim)
 
 
-COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_db, add_audit, add_worker,
-                                         add_printer_sim]
+COMMANDS: list[Callable[[Any], None]] = [add_serve, add_token, add_user, add_db, add_audit,
+                                         add_worker, add_printer_sim]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -198,3 +198,25 @@ class TemplateExists(LabelsvcError):
 
 
 PROBLEMS[TemplateExists] = (409, "template-exists", "Template exists")
+
+
+class UserExists(LabelsvcError):
+    """A person (or a token) of that name is known already."""
+
+
+class BadSignature(LabelsvcError):
+    """An electronic signature's password does not match its person."""
+
+
+class AccountDisabled(LabelsvcError):
+    """The person's account is disabled: it signs in and signs nothing."""
+
+
+class AccountLocked(LabelsvcError):
+    """Too many failed attempts in a row: the account waits out its lock."""
+
+
+PROBLEMS[UserExists] = (409, "user-exists", "User exists")
+PROBLEMS[BadSignature] = (401, "bad-signature", "Signature refused")
+PROBLEMS[AccountDisabled] = (403, "account-disabled", "Account disabled")
+PROBLEMS[AccountLocked] = (403, "account-locked", "Account locked")

@@ -20,12 +20,13 @@ from labelsvc.api import (
     scanning,
     schemes,
     templates,
+    users,
 )
 from labelsvc.api.http import spec
 from labelsvc.appcontext import PROBLEM_JSON
 
 BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
-              print_jobs.bp, templates.bp, labels.bp, audit.bp)
+              print_jobs.bp, templates.bp, labels.bp, audit.bp, users.bp)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -389,3 +389,23 @@ class ScanOut(BaseModel):
 
 
 
+
+
+class UserOut(BaseModel):
+    """A person's account as an administrator sees it: never a password or its hash."""
+
+    username: str
+    display_name: str
+    roles: list[str]
+    disabled: bool
+    locked_until: str | None
+    created_at: str
+    created_by: str
+    password_changed_at: str
+
+
+class UserListOut(BaseModel):
+    """People's accounts, by username."""
+
+    items: list[UserOut]
+    next_cursor: str | None

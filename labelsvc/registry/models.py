@@ -149,9 +149,12 @@ class IdempotencyRecord(Base):
     """The first answer to a request sent with an Idempotency-Key."""
 
     __tablename__ = "idempotency_records"
-    __table_args__ = (UniqueConstraint("token_id", "key", name="uq_idempotency_key"),)
+    __table_args__ = (UniqueConstraint("token_id", "key", name="uq_idempotency_key"),
+                      UniqueConstraint("user_id", "key", name="uq_idempotency_user_key"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    # A key belongs to a token (the API, a token's web session) or to a signed-in person.
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     key: Mapped[str] = mapped_column(String(200))
     fingerprint: Mapped[str] = mapped_column(String(64))
     status: Mapped[int | None] = mapped_column(Integer)
@@ -160,8 +163,26 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp, index=True)
 
 
+class User(Base):
+    """A person's account: roles, an argon2 password hash (never the password), disabled or
+    locked after failed sign-ins in a row."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)  # kept in lower case
+    display_name: Mapped[str] = mapped_column(String(100))
+    roles: Mapped[list[str]] = mapped_column(JSON)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    password_changed_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    created_by: Mapped[str] = mapped_column(String(100))
+
+
 class ApiToken(Base):
-    """An API token, stored as its SHA-256 hash."""
+    """An API token, stored as its SHA-256 hash; it may belong to a person (`owner_id`)."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -170,6 +191,7 @@ class ApiToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class RegisteredTerm:
@@ -196,13 +218,15 @@ class ReprintReason(RegisteredTerm, Base):
 
 
 class WebSession(Base):
-    """A signed-in browser: the hash of its cookie's key, whose token, when last seen and
-    when (and why) it ended — signed out, idle, or its token revoked."""
+    """A signed-in browser: the hash of its cookie's key, whose token or person, when last
+    seen and when (and why) it ended — signed out, idle, its token revoked or its person
+    disabled."""
 
     __tablename__ = "web_sessions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id"))
+    token_id: Mapped[int | None] = mapped_column(ForeignKey("api_tokens.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     seen_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     ended_at: Mapped[dt.datetime | None] = mapped_column(Timestamp)
@@ -239,6 +263,7 @@ events = cast(Table, Event.__table__)
 genealogy = cast(Table, GenealogyLink.__table__)
 idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
+users = cast(Table, User.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 event_types = cast(Table, EventType.__table__)
 holds = cast(Table, Hold.__table__)

@@ -5,13 +5,30 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
+from sqlalchemy.sql.expression import ColumnElement
 
 from labelsvc.errors import IdempotencyConflict
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import idempotency_records as records
 from labelsvc.registry.queries import insert_ignoring_conflicts, utc
+from labelsvc.services.tokens import Actor
+
+
+def _scope(who: Actor) -> dict[str, Any]:
+    """Whose keys these are: a token's (the API, a token's web session, a person's own
+    token), or a signed-in person's."""
+    if who.token_id is not None:
+        return {"token_id": who.token_id, "user_id": None}
+    return {"token_id": None, "user_id": who.user_id}
+
+
+def _mine(who: Actor, key: str) -> ColumnElement[bool]:
+    if who.token_id is not None:
+        return (records.c.token_id == who.token_id) & (records.c.key == key)
+    return (records.c.user_id == who.user_id) & (records.c.key == key)
 
 
 @dataclass(frozen=True)
@@ -32,7 +49,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return digest.hexdigest()
 
 
-def claim(conn: Connection, token_id: int, key: str, print_: str, *,
+def claim(conn: Connection, who: Actor, key: str, print_: str, *,
           hours: int) -> StoredAnswer | None:
     """Claim a key for this request, or return the answer kept for it.
 
@@ -42,14 +59,13 @@ def claim(conn: Connection, token_id: int, key: str, print_: str, *,
     """
     now = dt.datetime.now(dt.UTC)
     claimed = conn.execute(insert_ignoring_conflicts(conn, records).values(
-        token_id=token_id, key=key, fingerprint=print_, created_at=now)
+        **_scope(who), key=key, fingerprint=print_, created_at=now)
         .returning(records.c.id)).first()
     if claimed is not None:
         return None
-    row = conn.execute(select(records).where((records.c.token_id == token_id)
-                                             & (records.c.key == key))).first()
+    row = conn.execute(select(records).where(_mine(who, key))).first()
     if row is None:  # purged in between as long expired: claim it afresh
-        return claim(conn, token_id, key, print_, hours=hours)
+        return claim(conn, who, key, print_, hours=hours)
     if utc(row.created_at) < now - dt.timedelta(hours=hours):  # type: ignore[operator]
         conn.execute(update(records).where(records.c.id == row.id).values(
             fingerprint=print_, status=None, content_type=None, body=None, created_at=now))
@@ -78,17 +94,17 @@ def purge_expired(db: Database, *, hours: int, batch: int = 5000) -> int:
             return total
 
 
-def store(conn: Connection, token_id: int, key: str, answer: StoredAnswer) -> None:
+def store(conn: Connection, who: Actor, key: str, answer: StoredAnswer) -> None:
     """Keep the answer for a claimed key, in the request's transaction."""
-    conn.execute(update(records).where((records.c.token_id == token_id) & (records.c.key == key))
+    conn.execute(update(records).where(_mine(who, key))
                  .values(status=answer.status, content_type=answer.content_type,
                          body=answer.body))
 
 
-def store_refusal(db: Database, token_id: int, key: str, print_: str, answer: StoredAnswer) -> None:
+def store_refusal(db: Database, who: Actor, key: str, print_: str, answer: StoredAnswer) -> None:
     """Keep a 4xx answer after its transaction rolled back (unless another answer won)."""
     with db.transaction() as conn:
         conn.execute(insert_ignoring_conflicts(conn, records).values(
-            token_id=token_id, key=key, fingerprint=print_, status=answer.status,
+            **_scope(who), key=key, fingerprint=print_, status=answer.status,
             content_type=answer.content_type, body=answer.body,
             created_at=dt.datetime.now(dt.UTC)))

@@ -1,7 +1,7 @@
 """Web sessions kept in the registry: signing out ends one for good, and so does an idle tablet.
 
-The browser's cookie carries only a random key; the registry keeps its hash, whose token
-signed in, and when the session was last seen. A copied cookie is worth nothing once its
+The browser's cookie carries only a random key; the registry keeps its hash, which person or
+token signed in, and when the session was last seen. A copied cookie is worth nothing once its
 session has ended.
 """
 
@@ -11,14 +11,15 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, update
 
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, web_sessions
 from labelsvc.registry.queries import utc
 from labelsvc.services import audit
 from labelsvc.services.audit import Target
-from labelsvc.services.tokens import Actor
+from labelsvc.services.people import person_actor
+from labelsvc.services.tokens import Actor, find_token, token_actor
 
 # How stale `seen_at` may get before a request writes it again: a page view is not a write.
 SEEN_EVERY = dt.timedelta(seconds=60)
@@ -29,14 +30,15 @@ def _hash(key: str) -> str:
 
 
 def start(db: Database, who: Actor) -> str:
-    """Start a session for a token (its sign-in is audited); return the key the browser
-    keeps."""
+    """Start a session for a token or a person (its sign-in is audited); return the key the
+    browser keeps."""
     key = secrets.token_urlsafe(32)
     now = dt.datetime.now(dt.UTC)
+    person = who.user_id if who.token_id is None else None
     with db.transaction() as conn:
         session_id = conn.execute(insert(web_sessions).values(
-            key_hash=_hash(key), token_id=who.token_id, started_at=now, seen_at=now)
-            .returning(web_sessions.c.id)).scalar_one()
+            key_hash=_hash(key), token_id=who.token_id, user_id=person, started_at=now,
+            seen_at=now).returning(web_sessions.c.id)).scalar_one()
         audit.record(conn, who, "session.sign-in", Target("session", who.name, session_id),
                      None, {"role": who.role})
     return key
@@ -44,30 +46,44 @@ def start(db: Database, who: Actor) -> str:
 
 def resume(db: Database, key: str, *, idle_minutes: float) -> Actor | None:
     """The actor of a live session, or None once it has ended, gone idle longer than
-    `idle_minutes` (0: never idle) or lost its token; an idle session is ended here."""
+    `idle_minutes` (0: never idle), lost its token, or its person (or token's owner) is
+    disabled; such a session is ended here."""
     now = dt.datetime.now(dt.UTC)
     with db.transaction(write=False) as conn:
         row = conn.execute(
             select(web_sessions.c.id, web_sessions.c.seen_at, web_sessions.c.ended_at,
-                   api_tokens.c.id.label("token_id"), api_tokens.c.name, api_tokens.c.role,
-                   api_tokens.c.revoked_at)
-            .join(api_tokens, api_tokens.c.id == web_sessions.c.token_id)
+                   web_sessions.c.token_id, web_sessions.c.user_id)
             .where(web_sessions.c.key_hash == _hash(key))).first()
-    if row is None or row.ended_at is not None:
-        return None
+        if row is None or row.ended_at is not None:
+            return None
+        who, gone = _actor(conn, row.token_id, row.user_id)
     seen = utc(row.seen_at)
     assert seen is not None
-    why = ("token-revoked" if row.revoked_at is not None
+    why = (gone if gone is not None
            else "idle" if idle_minutes and now - seen > dt.timedelta(minutes=idle_minutes)
            else None)
-    if why is not None:
-        _end(db, row.id, why, now)
+    if why is not None or who is None:
+        _end(db, row.id, why or "token-revoked", now)
         return None
     if now - seen > SEEN_EVERY:
         with db.transaction() as conn:
             conn.execute(update(web_sessions).where(web_sessions.c.id == row.id)
                          .values(seen_at=now))
-    return Actor(token_id=row.token_id, name=row.name, role=row.role)
+    return who
+
+
+def _actor(conn: Connection, token_id: int | None, user_id: int | None
+           ) -> tuple[Actor | None, str | None]:
+    """The actor behind a session, or why it can act no more."""
+    if token_id is None:
+        person = person_actor(conn, user_id) if user_id is not None else None
+        return person, None if person is not None else "account-disabled"
+    token = find_token(conn, api_tokens.c.id == token_id)
+    if token is None or token.revoked_at is not None:
+        return None, "token-revoked"
+    if token.owner_disabled:
+        return None, "owner-disabled"
+    return token_actor(token), None
 
 
 def end(db: Database, key: str, who: Actor | None = None) -> None:

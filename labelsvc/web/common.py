@@ -42,7 +42,7 @@ def actor() -> Actor:
 def can(capability: str) -> bool:
     """Say whether the signed-in role may do something (for showing links and buttons)."""
     who = signed_in()
-    return who is not None and capability in tokens.ROLES.get(who.role, frozenset())
+    return who is not None and capability in who.capabilities
 
 
 def page(capability: str = tokens.READ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -1,4 +1,4 @@
-"""Sign in with an API token, sign out, and the home page of each role."""
+"""Sign in with a username and password or an API token, sign out, and the home page."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from flask import Blueprint, Response, redirect, request, session, url_for
 
 from labelsvc.appcontext import database
 from labelsvc.errors import Unauthorized
-from labelsvc.services import tokens, web_sessions
+from labelsvc.services import people, tokens, web_sessions
 from labelsvc.web.common import csrf_token, page, render, safe_next, signed_in
 
 bp = Blueprint("home", __name__)
@@ -24,17 +24,23 @@ def login() -> Response:
     """Show the sign-in form."""
     if signed_in() is not None and not request.args.get("next"):
         return redirect(url_for("web.home.index"))  # type: ignore[return-value]
-    return render("login.html", next=request.args.get("next", ""), errors={})
+    return render("login.html", next=request.args.get("next", ""), errors={}, username="")
 
 
 @bp.post("/login")
 def sign_in() -> Response:
-    """Check the token and start a session for its actor."""
+    """Check the password (or the token) and start a session for the person (or token)."""
     target = request.form.get("next", "")
+    username = request.form.get("username", "").strip()
     try:
-        who = tokens.authenticate(database(), request.form.get("token", "").strip() or None)
+        if "token" in request.form:
+            who = tokens.authenticate(database(), request.form["token"].strip() or None)
+        else:
+            who = people.sign_in(database(), username, request.form.get("password", "")).actor()
     except Unauthorized as exc:
-        return render("login.html", 401, next=target, errors={"token": exc.detail})
+        field = "token" if "token" in request.form else "password"
+        return render("login.html", 401, next=target, errors={field: exc.detail},
+                      username=username)
     session.clear()
     session.permanent = True
     session["sid"] = web_sessions.start(database(), who)

@@ -351,3 +351,49 @@ def test_every_page_from_home_is_labelled_and_keyboard_reachable(page: Any,
     page.goto(plant.url + "/")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_a_person_signs_in_with_a_password_and_is_named_in_the_record(chromium: Any,
+                                                                     plant: Plant) -> None:
+    import subprocess
+
+    from cluster import BIN
+
+    made = subprocess.run(
+        [str(BIN / "labelsvc"), "user", "create", "--username", "Rita", "--role", "line",
+         "--display-name", "Rita Lindqvist", "--password-stdin"],
+        input="night shift, line 3\n", env=plant.service.env, capture_output=True, text=True,
+        timeout=60, check=False)
+    assert made.returncode == 0, made.stderr
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
+    page.goto(plant.url + "/login")
+    labelled(page)
+    page.get_by_label("Username").fill("rita")
+    page.get_by_label("Password").fill("night shift, line 2")  # a typo
+    page.keyboard.press("Enter")
+    expect(page.locator("#err-password")).to_contain_text("unknown username or wrong password")
+    page.get_by_label("Password").fill("night shift, line 3")
+    page.keyboard.press("Enter")
+    page.wait_for_url(plant.url + "/")
+    expect(page.locator(".who")).to_contain_text("rita")
+    page.get_by_role("link", name="Issue serials").click()
+    page.get_by_label("Scheme").select_option("acme-serial")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Model").select_option("WIDGET-100")
+    page.get_by_label("Site").select_option("munich")
+    page.get_by_label("Printer").select_option(PRINTER)
+    page.get_by_label("Label template").select_option("serial-50x25")
+    page.get_by_role("button", name="Issue and print").click()
+    issued = page.get_by_test_id("issued")
+    expect(issued).to_contain_text("Issued 1 serial")
+    value = issued.locator("a.code").first.inner_text()
+    status, record = plant.api("viewer").get(f"/api/v1/identifiers/{value}")
+    assert status == 200 and record["issued_by"] == "rita"
+    context.close()
+    # the refused sign-in answers 401, which the browser reports; nothing else went wrong
+    assert [e for e in errors if "status of 401" not in e] == [] and len(errors) == 1

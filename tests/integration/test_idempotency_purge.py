@@ -11,6 +11,7 @@ from sqlalchemy import func, insert, select
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, idempotency_records
 from labelsvc.services import idempotency
+from labelsvc.services.tokens import Actor
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def test_only_answers_past_their_lifetime_are_dropped(db: Database) -> None:
         assert conn.execute(select(func.count()).select_from(idempotency_records)).scalar() == 2
     # a key purged long ago is simply claimed afresh
     with db.transaction() as conn:
-        assert idempotency.claim(conn, 1, "old-0", "g", hours=48) is None
+        line = Actor(token_id=1, name="line-7", role="line")
+        assert idempotency.claim(conn, line, "old-0", "g", hours=48) is None
 
 
 def test_every_print_worker_sweeps_them(db: Database) -> None:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic import command
-from sqlalchemy import bindparam, insert, inspect, select
+from sqlalchemy import bindparam, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from labelsvc.registry import driver, setup
@@ -15,7 +15,7 @@ from labelsvc.registry.database import Database
 from labelsvc.registry.models import SPARSE_IDENTIFIER_COLUMNS, counters, events, identifiers
 from labelsvc.services import schemes
 from labelsvc.services.issuing import Issuer, IssueRequest, PrintRequest
-from labelsvc.services.tokens import Actor, authenticate, create_token
+from labelsvc.services.tokens import Actor, authenticate, create_token, hash_token
 
 pytestmark = pytest.mark.xdist_group("integration-registry")
 LINE = Actor(token_id=0, name="line-7", role="line")
@@ -208,7 +208,7 @@ def test_web_sessions_are_kept_by_migration_0006_which_goes_down_and_up(empty_da
                 return set()
             return {c["name"] for c in inspect(conn).get_columns("web_sessions")}
 
-    assert columns() == {"id", "key_hash", "token_id", "started_at", "seen_at", "ended_at",
+    assert columns() >= {"id", "key_hash", "token_id", "started_at", "seen_at", "ended_at",
                          "ended_why"}
     with db.engine.connect() as conn:
         cfg = setup.alembic_config()
@@ -309,4 +309,38 @@ def test_migration_0010_pins_the_current_template_version_of_jobs_written_before
                                    print_job_labels.c.reason)).all() == [(1, 0, None)] * 2
         assert inspect(conn).has_table("label_prints")
         assert inspect(conn).has_table("reprint_reasons")
+    db.dispose()
+
+
+def test_migration_0008_keeps_people_and_goes_down_and_up(empty_database_url):
+    from labelsvc.services import people
+
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+
+    def columns(table: str) -> set[str]:
+        with db.engine.connect() as conn:
+            if not inspect(conn).has_table(table):
+                return set()
+            return {c["name"] for c in inspect(conn).get_columns(table)}
+
+    assert {"username", "roles", "password_hash", "disabled", "failed_attempts",
+            "locked_until", "password_changed_at", "created_by"} <= columns("users")
+    assert "owner_id" in columns("api_tokens") and "user_id" in columns("web_sessions")
+    people.create_user(db, username="mig8", password="a long enough one", roles=["viewer"],
+                       created_by="test")
+    token = create_token(db, name="mig8-tablet", role="viewer", owner="mig8")
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+        conn.commit()
+    assert columns("users") == set() and "owner_id" not in columns("api_tokens")
+    assert "user_id" not in columns("idempotency_records")
+    with db.engine.connect() as conn:  # the token itself stays
+        assert conn.execute(text("SELECT name FROM api_tokens WHERE token_hash = :h"),
+                            {"h": hash_token(token)}).scalar() == "mig8-tablet"
+    setup.upgrade(db)
+    assert authenticate(db, token).username is None  # no owner any more
+    assert "user_id" in columns("idempotency_records")
     db.dispose()
