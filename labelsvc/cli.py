@@ -189,10 +189,12 @@ def _user_change(args: argparse.Namespace) -> int:
                 print(f"created {done.username} ({done.display_name}) with the role(s) "
                       f"{', '.join(done.roles)}", file=sys.stderr)
             elif args.action == "passwd":
-                done = people.change_password(db, args.username, password)
+                done = people.change_password(db, args.username, password,
+                                              actor=command_line_actor())
                 print(f"changed {done.username}'s password", file=sys.stderr)
             else:
-                done = people.set_disabled(db, args.username, args.action == "disable")
+                done = people.set_disabled(db, args.username, args.action == "disable",
+                                           actor=command_line_actor())
                 print(f"{done.username} is {args.action}d; tokens they own follow within "
                       f"the services' token cache time", file=sys.stderr)
     except (LabelsvcError, PasswordNotRead) as exc:

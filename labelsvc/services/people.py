@@ -34,7 +34,8 @@ from labelsvc.errors import (
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import api_tokens, users
 from labelsvc.registry.queries import iso, utc
-from labelsvc.services import tokens
+from labelsvc.services import audit, tokens
+from labelsvc.services.audit import Target, Who
 from labelsvc.services.paging import decode_cursor, encode_cursor
 
 # argon2id with the library's defaults (RFC 9106's second recommended set: 3 passes, 64 MiB,
@@ -132,7 +133,11 @@ def create_user(db: Database, *, username: str, password: str, roles: list[str],
             username=name, display_name=shown, roles=kept_roles, password_hash=digest,
             password_changed_at=now, disabled=False, failed_attempts=0, created_at=now,
             created_by=created_by))
-        return _out(_row(conn, name))
+        row = _row(conn, name)
+        made = _out(row)
+        audit.record(conn, created_by, "user.create", Target("user", name, row.id), None,
+                     _audited(made))
+        return made
 
 
 def list_users(db: Database, *, limit: int = 1000, cursor: str | None = None) -> UserListOut:
@@ -148,7 +153,8 @@ def list_users(db: Database, *, limit: int = 1000, cursor: str | None = None) ->
                        next_cursor=encode_cursor(rows[limit - 1].username) if more else None)
 
 
-def set_disabled(db: Database, username: str, disabled: bool) -> UserOut:
+def set_disabled(db: Database, username: str, disabled: bool, *,
+                 actor: Who = "system") -> UserOut:
     """Disable an account (its sessions end, its tokens stop working) or enable it again;
     enabling also lifts a lock."""
     name = normal_username(username)
@@ -159,12 +165,16 @@ def set_disabled(db: Database, username: str, disabled: bool) -> UserOut:
         row = _row(conn, name)
         conn.execute(update(users).where(users.c.id == row.id).values(**values))
         answer = _out(_row(conn, name))
+        audit.record(conn, actor, "user.disable" if disabled else "user.enable",
+                     Target("user", name, row.id), _audited(_out(row)), _audited(answer))
     tokens.KNOWN_TOKENS.clear()
     return answer
 
 
-def change_password(db: Database, username: str, password: str) -> UserOut:
-    """Set a new password (an administrator's reset or the person's own); lifts a lock."""
+def change_password(db: Database, username: str, password: str, *,
+                    actor: Who = "system") -> UserOut:
+    """Set a new password (an administrator's reset or the person's own); lifts a lock. The
+    audit row says when, never what."""
     name = normal_username(username)
     check_password(password, name)
     digest = HASHER.hash(password)
@@ -173,7 +183,11 @@ def change_password(db: Database, username: str, password: str) -> UserOut:
         conn.execute(update(users).where(users.c.id == row.id).values(
             password_hash=digest, password_changed_at=dt.datetime.now(dt.UTC),
             failed_attempts=0, locked_until=None))
-        return _out(_row(conn, name))
+        changed = _out(_row(conn, name))
+        audit.record(conn, actor, "user.password", Target("user", name, row.id),
+                     {"password_changed_at": _out(row).password_changed_at},
+                     {"password_changed_at": changed.password_changed_at})
+        return changed
 
 
 def sign_in(db: Database, username: str, password: str) -> Signer:
@@ -289,6 +303,12 @@ def _row(conn: Connection, name: str) -> Any:
 def _signer(row: Any) -> Signer:
     return Signer(user_id=row.id, username=row.username, display_name=row.display_name,
                   roles=tuple(row.roles))
+
+
+def _audited(user: UserOut) -> dict[str, Any]:
+    """What the audit trail keeps of an account: who it is and may do, never its hash."""
+    return {"username": user.username, "display_name": user.display_name,
+            "roles": list(user.roles), "disabled": user.disabled}
 
 
 def _out(row: Any) -> UserOut:

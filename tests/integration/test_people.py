@@ -180,3 +180,27 @@ def test_a_person_acts_with_the_union_of_their_roles(db):
     who.require(tokens.ISSUE_LOTS)
     with pytest.raises(Exception, match=r"two-hats \(line, receiver\) may not void"):
         who.require(tokens.VOID)
+
+
+def test_account_changes_are_audit_rows_without_the_password(db):
+    from labelsvc.registry.models import audit as audit_rows
+    from labelsvc.services import audit
+
+    _user(db, "auditee", "receiver")
+    people.change_password(db, "auditee", PASSWORD + "-new", actor="cli:root")
+    people.set_disabled(db, "auditee", True, actor="cli:ops")
+    people.set_disabled(db, "auditee", False, actor="cli:ops")
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(select(audit_rows).where(audit_rows.c.target_name == "auditee")
+                            .order_by(audit_rows.c.id)).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("user.create", "cli:root"), ("user.password", "cli:root"),
+        ("user.disable", "cli:ops"), ("user.enable", "cli:ops")]
+    assert rows[0].before is None and rows[0].after == {
+        "username": "auditee", "display_name": "auditee", "roles": ["receiver"],
+        "disabled": False}
+    assert (rows[2].before["disabled"], rows[2].after["disabled"]) == (False, True)
+    stored = _stored(db, "auditee").password_hash
+    for row in rows:
+        assert PASSWORD not in repr(row) and stored not in repr(row)
+    assert audit.verify(db).ok
