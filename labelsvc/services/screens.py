@@ -12,7 +12,7 @@ import pydantic
 from sqlalchemy import select
 
 from labelsvc.contract.label_models import TemplateOut
-from labelsvc.contract.models import TraceItem
+from labelsvc.contract.models import IdentifierOut, TraceItem
 from labelsvc.contract.print_models import PrinterOut, ReprintReasonOut
 from labelsvc.errors import (
     LabelsvcError,
@@ -22,13 +22,15 @@ from labelsvc.errors import (
 )
 from labelsvc.registry.database import Database
 from labelsvc.registry.models import counters, schemes
-from labelsvc.services import genealogy, label_templates, labels, printers, reprints
+from labelsvc.registry.queries import find_identifier
+from labelsvc.services import genealogy, label_templates, labels, printers, records, reprints
 from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
 from numbering import NumberingError, Scheme
 from numbering.pattern import Field
 
 RECALL_PAGE = 1000
+SUPPLIER_LOTS = 100
 PRINTER_LIMIT = 1000
 PREVIEW_DPIS = (203, 300)
 
@@ -117,6 +119,17 @@ def recall_rows(db: Database, value: str) -> Iterator[TraceItem]:
         if not cursor:
             return
 
+
+
+def supplier_lots(db: Database, code: str) -> list[IdentifierOut]:
+    """Our lots received under a supplier's lot number, when `code` is not one of our own
+    identifiers (a supplier's number need not be unique: two suppliers may ship "LOT1")."""
+    with db.transaction(write=False) as conn:
+        if find_identifier(conn, code) is not None:
+            return []
+    found = records.search(db, records.SearchFilters(kind="lot", supplier_lot=code),
+                           limit=SUPPLIER_LOTS, cursor=None)
+    return list(found.items)
 
 
 def printer_board(db: Database) -> list[dict[str, Any]]:

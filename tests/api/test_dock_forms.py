@@ -148,3 +148,36 @@ def test_the_line_must_choose_every_field(line: Page, api: Any) -> None:
     assert _error(answer.get_data(as_text=True), "fields-site") == "required: enter the site"
     hint = line.post("/issue/preview", {"scheme": "acme-serial", "fields.model": "WIDGET-100"})
     assert "choose the site to see the next serials" in hint.get_data(as_text=True)
+
+
+@pytest.fixture(scope="module")
+def viewer(app: Any, tokens: dict[str, str]) -> Page:
+    return Page(app, tokens["viewer"])
+
+
+def test_a_supplier_lot_number_finds_our_lots_and_recalls_them(viewer: Page, api: Any) -> None:
+    lots = []
+    for supplier in ("Bolt GmbH", "Other Bolts Ltd"):  # two suppliers, one lot number
+        answer = api.post("/api/v1/lots", {
+            "scheme": "acme-lot", "fields": {"site": "munich", "line": "R"}, "quantity": 500,
+            "uom": "pcs", "expiry": "2027-06-30",
+            "attributes": {"supplier": supplier, "supplier_lot": "B-4471"}}, role="receiver")
+        assert answer.status_code == 201, answer.get_json()
+        lots.append(answer.get_json()["identifiers"][0]["value"])
+    units = api.post("/api/v1/serials", {"scheme": "acme-serial", "count": 2, "lot": lots[0],
+                                         "fields": {"model": "WIDGET-100", "site": "munich"}},
+                     role="line").get_json()["identifiers"]
+    answer = viewer.get("/lookup?code=B-4471")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    listed = re.search(r'data-testid="supplier-lots">(.*?)</ul>', html, re.S)
+    assert listed and all(lot in listed.group(1) for lot in lots)
+    assert "Bolt GmbH" in listed.group(1) and "Other Bolts Ltd" in listed.group(1)
+    html = viewer.get("/recall?identifier=B-4471").get_data(as_text=True)
+    assert "is a supplier's lot number: 2 of our lots" in html.replace("&#39;", "'")
+    assert all(u["value"] in html for u in units)
+    assert html.count('data-testid="recall-result"') == 2
+    # Our own identifier wins over a supplier's lot of the same text.
+    assert viewer.get(f"/lookup?code={lots[0]}").status_code == 302
+    assert "Not in the registry" in viewer.get("/lookup?code=B-9999").get_data(as_text=True)
+    assert viewer.get("/recall?identifier=B-9999").status_code == 404

@@ -366,3 +366,30 @@ def test_every_page_from_home_is_labelled_and_keyboard_reachable(page: Any,
     page.goto(plant.url + "/")
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+
+
+def test_a_scanned_supplier_lot_finds_our_lot_and_recalls(page: Any, plant: Plant) -> None:
+    status, body = plant.api("receiver").post("/api/v1/lots", {
+        "scheme": "acme-lot", "fields": {"site": "munich", "line": "R"}, "quantity": 500,
+        "uom": "pcs", "expiry": "2027-06-30",
+        "attributes": {"supplier": "Bolt GmbH", "supplier_lot": "B-4471"}})
+    assert status == 201, body
+    lot = body["identifiers"][0]["value"]
+    status, body = plant.api("line").post("/api/v1/serials", {
+        "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "munich"},
+        "lot": lot})
+    assert status == 201, body
+    unit = body["identifiers"][0]["value"]
+    sign_in(page, plant, "viewer")
+    page.goto(plant.url + "/lookup")
+    page.keyboard.type("B-4471")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("supplier-lots")).to_contain_text(lot)
+    page.get_by_role("link", name="Recall every unit made from them").click()
+    expect(page.get_by_test_id("supplier-lot")).to_contain_text("supplier's lot number")
+    expect(page.get_by_test_id("recall-result").first).to_contain_text(unit)
+    page.goto(plant.url + "/recall")
+    page.keyboard.type("B-4471")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("recall-result").first).to_contain_text(unit)
+    labelled(page)
