@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from labelsvc.contract.label_models import TemplateOut
 from labelsvc.contract.models import IdentifierOut, TraceItem
@@ -21,7 +21,7 @@ from labelsvc.errors import (
     pydantic_errors,
 )
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counters, schemes
+from labelsvc.registry.models import counters, print_job_labels, schemes
 from labelsvc.registry.queries import find_identifier
 from labelsvc.services import genealogy, label_templates, labels, printers, records, reprints
 from labelsvc.services import schemes as scheme_service
@@ -130,6 +130,15 @@ def supplier_lots(db: Database, code: str) -> list[IdentifierOut]:
     found = records.search(db, records.SearchFilters(kind="lot", supplier_lot=code),
                            limit=SUPPLIER_LOTS, cursor=None)
     return list(found.items)
+
+
+def job_label_states(db: Database, job_id: int) -> dict[str, int]:
+    """How many of a job's labels stand in each state (pending, sent, printed, …)."""
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(select(print_job_labels.c.state, func.count())
+                            .where(print_job_labels.c.job_id == job_id)
+                            .group_by(print_job_labels.c.state)).all()
+    return {str(state): int(n) for state, n in rows}
 
 
 def printer_board(db: Database) -> list[dict[str, Any]]:
