@@ -96,7 +96,11 @@ def job_progress(job_id: int) -> Response:
 @bp.post("/jobs/<int:job_id>/cancel")
 @page(tokens.PRINT)
 def cancel(job_id: int) -> Response:
-    """Cancel a job: at once when waiting, before its next label when printing."""
+    """Cancel a job once asked to confirm: at once when waiting, before its next label when
+    printing. Without the confirmation the page asks first (no script needed)."""
+    if request.form.get("confirm") != "yes":
+        return render("printing/cancel.html", job=printing.read_job(database(), job_id),
+                      states=screens.job_label_states(database(), job_id))
     try:
         printing.cancel_job(database(), job_id, actor())
     except Exception as exc:  # noqa: BLE001 - a finished job is said on the job page

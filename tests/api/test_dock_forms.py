@@ -181,3 +181,19 @@ def test_a_supplier_lot_number_finds_our_lots_and_recalls_them(viewer: Page, api
     assert viewer.get(f"/lookup?code={lots[0]}").status_code == 302
     assert "Not in the registry" in viewer.get("/lookup?code=B-9999").get_data(as_text=True)
     assert viewer.get("/recall?identifier=B-9999").status_code == 404
+
+
+def test_cancel_asks_first_and_cancels_only_when_confirmed(line: Page, api: Any,
+                                                           printer: str) -> None:
+    job = api.post("/api/v1/serials", {"scheme": "acme-serial",
+                                       "fields": {"model": "WIDGET-100", "site": "munich"},
+                                       "print": {"printer": printer, "template": "serial-50x25"}},
+                   role="line").get_json()["print_job"]["id"]
+    asked = line.post(f"/jobs/{job}/cancel", {})
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert f"Cancel print job {job}?" in html and 'name="confirm" value="yes"' in html
+    assert api.get(f"/api/v1/print-jobs/{job}").get_json()["status"] == "queued"
+    done = line.post(f"/jobs/{job}/cancel", {"confirm": "yes"})
+    assert done.status_code == 302
+    assert api.get(f"/api/v1/print-jobs/{job}").get_json()["status"] == "cancelled"
