@@ -5,6 +5,7 @@ Run: .venv/bin/python docs/screenshots.py   (needs Chromium at /usr/bin/chromium
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import time
@@ -73,7 +74,7 @@ def main() -> None:
             page.goto(plant.url + "/schemes")
             shoot(page, "schemes")
             page.goto(plant.url + "/schemes/_new")
-            page.get_by_label("Name", exact=True).fill("cell-serial")
+            page.get_by_label(re.compile(r"^Name( \*)?$")).fill("cell-serial")  # its required mark
             page.get_by_label("Pattern").fill("C{cell:2}-{GG}{WW}-{seq:4}")
             page.get_by_label("Cell").fill("07")
             page.get_by_text("C07-").first.wait_for()

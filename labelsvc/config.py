@@ -32,6 +32,7 @@
 | `LABELSVC_REPRINT_LIMIT` | `2` | reprints per identifier before one needs a second signature |
 | `LABELSVC_PRINT_CONFIRM_EVERY` | `100` | labels sent between two print confirmations (1 to 100) |
 | `LABELSVC_PRINT_CONFIRM_TIMEOUT` | `120` | seconds a confirmation waits for the printer |
+| `LABELSVC_PRINT_CONFIRM_SECONDS` | `2` | a slow printer's labels are confirmed about this often |
 | `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
 | `LABELSVC_PRINTER_PROBE_SECONDS` | `30` | how often an idle printer's `~HS` status is read |
 | `LABELSVC_PRINTER_NETWORKS` | RFC 1918, loopback, IPv6 ULA | CIDRs network printers may be on |
@@ -152,6 +153,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PRINT_RETRY_MAX_SECONDS": float(env.get(PREFIX + "PRINT_RETRY_MAX_SECONDS", "10")),
         "PRINT_CONFIRM_EVERY": int(env.get(PREFIX + "PRINT_CONFIRM_EVERY", "100")),
         "PRINT_CONFIRM_TIMEOUT": float(env.get(PREFIX + "PRINT_CONFIRM_TIMEOUT", "120")),
+        "PRINT_CONFIRM_SECONDS": max(0.1, float(env.get(PREFIX + "PRINT_CONFIRM_SECONDS", "2"))),
         "PRINTER_PROBE_SECONDS": float(env.get(PREFIX + "PRINTER_PROBE_SECONDS", "30")),
         "PRINTER_NETWORKS": printer_networks(env.get(PREFIX + "PRINTER_NETWORKS")),
         "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -87,6 +88,14 @@ class _Delivery(Generic[K]):
             self.on_status(status)
 
 
+def _next_step(batch: int, seconds: float, confirm_seconds: float, most: int) -> int:
+    """Labels to send before the next confirmation: what the printer printed in
+    `confirm_seconds` at the pace of the last batch, 1 to `most`."""
+    if seconds <= 0:
+        return most
+    return max(1, min(most, int(confirm_seconds * batch / seconds)))
+
+
 def deliver(
     driver: PrinterDriver,
     labels: Iterable[tuple[K, bytes]],
@@ -97,12 +106,17 @@ def deliver(
     on_confirmed: Callable[[Sequence[K], PrinterStatus], None] | None = None,
     on_status: Callable[[PrinterStatus], None] | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    confirm_seconds: float | None = None,
 ) -> DeliveryResult[K]:
     """Send `(key, label)` pairs in order on one connection, confirming that they printed.
 
     The status is checked before the first label; a confirmation follows at least
     every `confirm_every` labels and after the last, and `on_confirmed` gets the keys
-    it proved printed. `should_cancel` is asked before each label; a cancelled
+    it proved printed. With `confirm_seconds`, confirmations also come about that often
+    while a slow printer works: the first follows the first label, and each next one after
+    as many labels as the printer printed in that time at its pace so far (at most
+    `confirm_every`), so progress shows while a job prints. `should_cancel` is asked before
+    each label; a cancelled
     delivery returns its unconfirmed keys. Only `confirm_every` keys are held at once.
     An exception from `labels` or a callback propagates unchanged, after the labels
     already sent are confirmed when it comes from `labels`.
@@ -117,6 +131,8 @@ def deliver(
         with driver.connect(job_name) as connection:
             run = _Delivery(connection, confirm_timeout, on_confirmed, on_status)
             run.check()
+            step = 1 if confirm_seconds is not None else confirm_every
+            started = time.monotonic()
             iterator = iter(labels)
             while True:
                 if should_cancel is not None and should_cancel():
@@ -129,8 +145,13 @@ def deliver(
                     run.confirm()
                     raise
                 run.send(key, label)
-                if len(run.pending) >= confirm_every:
+                if len(run.pending) >= step:
+                    batch = len(run.pending)
                     run.confirm()
+                    if confirm_seconds is not None:
+                        step = _next_step(batch, time.monotonic() - started, confirm_seconds,
+                                          confirm_every)
+                        started = time.monotonic()
             run.confirm()
             return DeliveryResult(run.confirmed, False, (), run.status)
     except DeliveryInterrupted:

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pydantic
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from labelsvc.contract.label_models import TemplateOut
-from labelsvc.contract.models import TraceItem
+from labelsvc.contract.models import IdentifierOut, TraceItem
 from labelsvc.contract.print_models import PrinterOut, ReprintReasonOut
 from labelsvc.errors import (
     LabelsvcError,
@@ -21,14 +21,16 @@ from labelsvc.errors import (
     pydantic_errors,
 )
 from labelsvc.registry.database import Database
-from labelsvc.registry.models import counters, schemes
-from labelsvc.services import genealogy, label_templates, labels, printers, reprints
+from labelsvc.registry.models import counters, print_job_labels, schemes
+from labelsvc.registry.queries import find_identifier
+from labelsvc.services import genealogy, label_templates, labels, printers, records, reprints
 from labelsvc.services import schemes as scheme_service
 from labelsvc.services.schemes import check_overlap, compile_scheme, load_current
 from numbering import NumberingError, Scheme
 from numbering.pattern import Field
 
 RECALL_PAGE = 1000
+SUPPLIER_LOTS = 100
 PRINTER_LIMIT = 1000
 PREVIEW_DPIS = (203, 300)
 
@@ -119,6 +121,26 @@ def recall_rows(db: Database, value: str) -> Iterator[TraceItem]:
 
 
 
+def supplier_lots(db: Database, code: str) -> list[IdentifierOut]:
+    """Our lots received under a supplier's lot number, when `code` is not one of our own
+    identifiers (a supplier's number need not be unique: two suppliers may ship "LOT1")."""
+    with db.transaction(write=False) as conn:
+        if find_identifier(conn, code) is not None:
+            return []
+    found = records.search(db, records.SearchFilters(kind="lot", supplier_lot=code),
+                           limit=SUPPLIER_LOTS, cursor=None)
+    return list(found.items)
+
+
+def job_label_states(db: Database, job_id: int) -> dict[str, int]:
+    """How many of a job's labels stand in each state (pending, sent, printed, …)."""
+    with db.transaction(write=False) as conn:
+        rows = conn.execute(select(print_job_labels.c.state, func.count())
+                            .where(print_job_labels.c.job_id == job_id)
+                            .group_by(print_job_labels.c.state)).all()
+    return {str(state): int(n) for state, n in rows}
+
+
 def printer_board(db: Database) -> list[dict[str, Any]]:
     """Every printer with the last status a worker read."""
     board = []
@@ -164,9 +186,49 @@ def template_previews(db: Database, name: str, dpis: tuple[int, ...]) -> dict[in
     return out
 
 
-# What the receiving form asks for, as the label's placeholders name it.
-RECEIPT_ENTRIES = {"quantity": "the quantity", "uom": "the unit", "expiry": "the expiry date",
-                   "attributes.supplier": "the supplier", "attributes.gtin": "the GTIN"}
+# What a receipt records however it is printed: what the dock writes down (PRODUCT §1).
+RECEIPT_ENTRIES = {"supplier_lot": "the supplier's lot", "supplier": "the supplier",
+                   "quantity": "the quantity", "uom": "the unit", "expiry": "the expiry date"}
+# A label placeholder the form fills, by the form entry that holds it, and its words.
+PRINTED_ENTRIES = {"quantity": "the quantity", "uom": "the unit", "expiry": "the expiry date",
+                   "lot": "the lot", "attributes.supplier": "the supplier",
+                   "attributes.supplier_lot": "the supplier's lot",
+                   "attributes.gtin": "the GTIN"}
+# Placeholders the registry fills itself: never asked of the person at the form.
+FILLED_BY_REGISTRY = frozenset({"value", "kind", "scheme", "version", "status", "date",
+                                "issued_at", "issued_by"})
+
+
+def _form_name(path: str) -> str:
+    """The form entry that fills a label placeholder (`attributes.supplier` is `supplier`)."""
+    head, _, name = path.partition(".")
+    return name if head == "attributes" and name in ("supplier", "supplier_lot") else path
+
+
+def required_entries(db: Database, *, kind: str, definition: dict[str, Any] | None,
+                     template: str | None) -> dict[str, str]:
+    """What an issue or receive form must carry, by form entry name -> words: every field of
+    the scheme, for a lot what the dock writes down, and every value the label template
+    prints (None: nothing is printed)."""
+    needed = {f"fields.{f.name}": f"the {f.name.replace('_', ' ')}"
+              for f in (request_fields(definition) if definition else [])}
+    if kind == "lot":
+        needed.update(RECEIPT_ENTRIES)
+    if template:
+        with db.transaction(write=False) as conn:
+            found = label_templates.find_template(conn, template)
+        for path in sorted(found.placeholders if found is not None else ()):
+            if path in FILLED_BY_REGISTRY or (kind == "lot" and path == "lot"):
+                continue
+            head, _, name = path.partition(".")
+            needed.setdefault(_form_name(path),
+                              PRINTED_ENTRIES.get(path, f"the {name.replace('_', ' ')}"))
+    return needed
+
+
+def listed(words: list[str]) -> str:
+    """Words joined for a sentence: `a`, `a and b`, `a, b and c`."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def _entry(record: dict[str, Any], path: str) -> Any:
@@ -181,11 +243,10 @@ def lot_label_preview(db: Database, *, template: str, scheme: str, fields: dict[
     """The label a receipt would print, with the lot number it would get; (value, data URI)."""
     with db.transaction(write=False) as conn:
         needs = labels.load_template(conn, template).placeholders
-    missing = [words for path, words in RECEIPT_ENTRIES.items()
+    missing = [words for path, words in PRINTED_ENTRIES.items()
                if path in needs and _entry(record, path) in (None, "")]
     if missing:
-        listed = ", ".join(missing[:-1]) + " and " + missing[-1] if len(missing) > 1 else missing[0]
-        raise ValidationFailed(f"enter {listed} to see the label")
+        raise ValidationFailed(f"enter {listed(missing)} to see the label")
     nxt = scheme_service.preview(db, scheme, fields, date, 1).identifiers
     value = nxt[0] if nxt else "?"
     data = {"value": value, "lot": value, "kind": "lot", "scheme": scheme, "version": 0,

@@ -20,6 +20,8 @@ from labelsvc.web.common import actor, csrf_token, form_fields, is_fragment, pag
 bp = Blueprint("issue", __name__)
 SCHEME_LIMIT = 1000
 SHOWN_VALUES = 200
+# The label template a form offers first, by the kind it issues.
+DEFAULT_TEMPLATES = {"serial": "serial-50x25", "lot": "receiving-100x50"}
 
 
 def _schemes_of(kind: str) -> list[SchemeOut]:
@@ -62,6 +64,24 @@ def _validated(form: MultiDict[str, str], kind: str) -> SerialsIn | LotsIn:
     return model.model_validate(_body(form, kind))
 
 
+def _required(kind: str, form: MultiDict[str, str] | dict[str, str],
+              chosen: SchemeOut | None) -> dict[str, str]:
+    """What the form must carry: the scheme's fields, a receipt's entries, and what the label
+    template prints when a printer is chosen (form entry name -> words)."""
+    printing = bool(form.get("print.printer", "").strip())
+    template = (form.get("print.template", "").strip() or DEFAULT_TEMPLATES[kind]) \
+        if printing else None
+    return screens.required_entries(database(), kind=kind, template=template,
+                                    definition=chosen.definition if chosen else None)
+
+
+def _missing(kind: str, form: MultiDict[str, str]) -> dict[str, str]:
+    """The required entries a submitted form leaves empty, with what to enter in each."""
+    chosen = _chosen(kind, _schemes_of(kind), form.get("scheme"))
+    return {name: words for name, words in _required(kind, form, chosen).items()
+            if not form.get(name, "").strip()}
+
+
 def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int = 200,
            errors: dict[str, str] | None = None, detail: str | None = None,
            issued: Issued | None = None) -> Response:
@@ -74,7 +94,8 @@ def _panel(kind: str, form: MultiDict[str, str] | dict[str, str], *, status: int
     return render(template, 200 if is_fragment() else status, schemes=options, chosen=chosen,
                   fields=fields, values=form, errors=errors or {}, detail=detail, issued=issued,
                   shown=SHOWN_VALUES, choices=screens.print_choices(database()),
-                  request_key=uuid.uuid4().hex)
+                  required=_required(kind, form, chosen), request_key=uuid.uuid4().hex,
+                  default_template=DEFAULT_TEMPLATES[kind])
 
 
 def _issue(kind: str) -> Response:
@@ -87,6 +108,11 @@ def _issue(kind: str) -> Response:
 
 def _issue_now(kind: str) -> Response:
     """Validate the form, issue, and show the identifiers or the refusal."""
+    missing = _missing(kind, request.form)
+    if missing:
+        return _panel(kind, request.form, status=422,
+                      errors={name: f"required: enter {words}" for name, words in missing.items()},
+                      detail=f"enter {screens.listed(list(missing.values()))}; nothing was issued")
     try:
         body = _validated(request.form, kind)
     except pydantic.ValidationError as exc:
@@ -149,6 +175,13 @@ def next_values() -> Response:
     errors: dict[str, str] = {}
     result = None
     detail = None
+    chosen = _chosen("serial", _schemes_of("serial"), request.form.get("scheme"))
+    empty = [f.name.replace("_", " ") for f in
+             (screens.request_fields(chosen.definition) if chosen else [])
+             if not request.form.get(f"fields.{f.name}", "").strip()]
+    if empty:
+        return render("issue/_next.html", result=None, detail=None, errors={},
+                      hint=f"choose the {screens.listed(empty)} to see the next serials")
     try:
         body = IssueIn.model_validate({k: v for k, v in _body(request.form, "serial").items()
                                        if k in IssueIn.model_fields})
@@ -158,7 +191,7 @@ def next_values() -> Response:
         errors = pydantic_errors(exc)
     except Exception as exc:  # noqa: BLE001 - refusals are shown next to the fields
         detail, errors = refusal(exc)
-    return render("issue/_next.html", result=result, detail=detail, errors=errors)
+    return render("issue/_next.html", result=result, detail=detail, errors=errors, hint=None)
 
 
 @bp.post("/receive/_label")

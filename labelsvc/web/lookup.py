@@ -32,7 +32,8 @@ def lookup() -> Response:
     if len(result.records) == 1:
         value = result.records[0].value
         return redirect(url_for("web.lookup.record", value=value))  # type: ignore[return-value]
-    return render("lookup/lookup.html", code=code, result=result)
+    lots = screens.supplier_lots(database(), code.strip()) if not result.records else []
+    return render("lookup/lookup.html", code=code, result=result, supplier_lots=lots)
 
 
 @bp.get("/identifiers/<path:value>")
@@ -59,10 +60,15 @@ def recall() -> Response:
     """Every unit that contains a lot or part, with its status; CSV for the whole list."""
     code = request.args.get("identifier", "").strip()
     result = None
+    lots = screens.supplier_lots(database(), code) if code else []
+    if lots:  # a supplier's lot number: the recall of each of our lots received under it
+        recalls = [genealogy.recall(database(), lot.value, limit=TRACE_PAGE, cursor=None)
+                   for lot in lots]
+        return render("lookup/recall.html", code=code, result=None, recalls=recalls)
     if code:
         result = genealogy.recall(database(), code, limit=TRACE_PAGE,
                                   cursor=request.args.get("cursor") or None)
-    return render("lookup/recall.html", code=code, result=result)
+    return render("lookup/recall.html", code=code, result=result, recalls=[])
 
 
 def _said(exc: Exception) -> None:

@@ -79,7 +79,8 @@ def job_page(job_id: int) -> Response:
     labels = printing.job_labels(database(), job_id, limit=LABEL_PAGE,
                                  cursor=request.args.get("cursor") or None)
     return render("printing/job.html", job=printing.read_job(database(), job_id),
-                  labels=labels, board=screens.printer_board(database()), errors={},
+                  labels=labels, states=screens.job_label_states(database(), job_id),
+                  board=screens.printer_board(database()), errors={},
                   reasons=screens.reprint_reasons(database()),
                   detail=next(iter(get_flashed_messages()), None))
 
@@ -88,13 +89,18 @@ def job_page(job_id: int) -> Response:
 @page()
 def job_progress(job_id: int) -> Response:
     """A job's progress (a live fragment that stops polling once the job is finished)."""
-    return render("printing/_job_progress.html", job=printing.read_job(database(), job_id))
+    return render("printing/_job_progress.html", job=printing.read_job(database(), job_id),
+                  states=screens.job_label_states(database(), job_id))
 
 
 @bp.post("/jobs/<int:job_id>/cancel")
 @page(tokens.PRINT)
 def cancel(job_id: int) -> Response:
-    """Cancel a job: at once when waiting, before its next label when printing."""
+    """Cancel a job once asked to confirm: at once when waiting, before its next label when
+    printing. Without the confirmation the page asks first (no script needed)."""
+    if request.form.get("confirm") != "yes":
+        return render("printing/cancel.html", job=printing.read_job(database(), job_id),
+                      states=screens.job_label_states(database(), job_id))
     try:
         printing.cancel_job(database(), job_id, actor())
     except Exception as exc:  # noqa: BLE001 - a finished job is said on the job page

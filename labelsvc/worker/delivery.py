@@ -49,6 +49,7 @@ class WorkerSettings:
     retry_max_seconds: float = 10.0
     confirm_every: int = 100
     confirm_timeout: float = 120.0
+    confirm_seconds: float | None = 2.0  # None: confirm every `confirm_every` labels only
     probe_seconds: float = 30.0
     threads: int = 8
     idempotency_hours: int = 48
@@ -183,12 +184,14 @@ class PrinterRun:
 
         def on_confirmed(labels: Sequence[Label], status: PrinterStatus) -> None:
             job_states.confirm(self.db, job, printer.name, list(labels), status.to_dict())
-            self._chunk = []
+            confirmed = set(labels)  # the rest of the chunk taken is still unconfirmed
+            self._chunk = [label for label in self._chunk if label not in confirmed]
 
         result = deliver(
             driver, self._labels(job, printer, template, driver.label_format),
             job_name=f"job-{job.id}", confirm_every=self.settings.confirm_every,
             confirm_timeout=self.settings.confirm_timeout, on_confirmed=on_confirmed,
+            confirm_seconds=self.settings.confirm_seconds,
             on_status=on_status, should_cancel=lambda: self._halted() or watch.cancelled_now())
         if self._halted():
             return  # the next lease holder sends the unconfirmed labels again

@@ -35,6 +35,7 @@ def settings_from_config(config: dict[str, Any]) -> WorkerSettings:
         retry_max_seconds=float(config["PRINT_RETRY_MAX_SECONDS"]),
         confirm_every=int(config["PRINT_CONFIRM_EVERY"]),
         confirm_timeout=float(config["PRINT_CONFIRM_TIMEOUT"]),
+        confirm_seconds=float(config["PRINT_CONFIRM_SECONDS"]),
         probe_seconds=float(config["PRINTER_PROBE_SECONDS"]),
         threads=int(config["PRINT_THREADS"]),
         idempotency_hours=int(config["IDEMPOTENCY_HOURS"]),

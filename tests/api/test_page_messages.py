@@ -46,8 +46,9 @@ def test_a_refusal_is_said_once_on_the_next_page(api: Any, app: Any, tokens: Any
                                                  "template": "serial-50x25"}},
                    role="line").get_json()["print_job"]["id"]
     browser, csrf = _browser(app, tokens["line"])
-    assert browser.post(f"/jobs/{job}/cancel", data={"csrf_token": csrf}).status_code == 302
-    again = browser.post(f"/jobs/{job}/cancel", data={"csrf_token": csrf})
+    confirmed = {"csrf_token": csrf, "confirm": "yes"}
+    assert browser.post(f"/jobs/{job}/cancel", data=confirmed).status_code == 302
+    again = browser.post(f"/jobs/{job}/cancel", data=confirmed)
     assert again.status_code == 302 and "detail" not in again.headers["Location"]
     page = browser.get(again.headers["Location"]).get_data(as_text=True)
     assert f"print job {job} is cancelled already" in page

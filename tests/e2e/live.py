@@ -5,6 +5,7 @@ Used by the browser tests and by docs/screenshots.py.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,7 +82,9 @@ def sign_in(page: Any, plant: Plant, role: str) -> None:
 def fill_receipt(page: Any, entries: dict[str, str], *, site: str, labels: str) -> None:
     """Fill the receive form (all but the supplier's lot, which is scanned last)."""
     for label, value in entries.items():
-        page.get_by_label(label, exact=label == "Supplier").fill(value)
+        # "Supplier" (with its required mark), not "Supplier's lot"
+        page.get_by_label(re.compile(r"^Supplier(?!')") if label == "Supplier" else label).fill(
+            value)
     page.get_by_label("Site").select_option(site)
     page.get_by_label("Printer").select_option(PRINTER)
     page.get_by_label("Labels to print").fill(labels)

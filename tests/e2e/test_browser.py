@@ -89,7 +89,7 @@ def test_admin_defines_a_scheme_with_live_preview(page: Any, plant: Plant) -> No
     page.get_by_role("link", name="Define numbering schemes").click()
     page.get_by_role("link", name="New scheme").click()
     labelled(page)
-    page.get_by_label("Name", exact=True).fill("cell-serial")
+    page.get_by_label(re.compile(r"^Name( \*)?$")).fill("cell-serial")  # its required mark
     pattern = page.get_by_label("Pattern")
     pattern.fill("C{cell:2}{YYY}{seq:4}")
     expect(page.locator("#err-pattern")).to_contain_text("unknown token {YYY}")
@@ -163,12 +163,19 @@ def test_receiver_scans_a_supplier_lot_receives_and_prints(page: Any, plant: Pla
     expect(page.get_by_label("Supplier's lot")).to_be_focused()
     expect(page.get_by_label("Supplier's lot")).to_have_value("")
     labelled(page)
+    # The next pallet: a lone scan cannot issue a lot without its quantity and expiry.
+    page.keyboard.type("NP-2026-0816")
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Quantity")).to_be_focused()
+    assert page.get_by_label("Expiry date").evaluate("el => el.validity.valueMissing")
     status, record = plant.api("viewer").get(f"/api/v1/identifiers/{lot}")
     assert status == 200
     assert record["attributes"] == {"supplier": "Nordic Polymers", "supplier_lot": "NP-2026-0815",
                                     "gtin": "09506000134352"}
     assert record["quantity"] == 24 and record["uom"] == "kg" and record["expiry"] == "2027-02-28"
     assert len(plant.printer.formats) - before == 2
+    status, found = plant.api("viewer").get("/api/v1/identifiers?supplier_lot=NP-2026-0816")
+    assert status == 200 and found["items"] == []
 
 
 def test_receive_page_opens_with_the_scan_field_focused(page: Any, plant: Plant) -> None:
@@ -177,7 +184,15 @@ def test_receive_page_opens_with_the_scan_field_focused(page: Any, plant: Plant)
     expect(page.get_by_label("Supplier's lot")).to_be_focused()
     page.keyboard.type("NOTHING-ELSE")
     page.keyboard.press("Enter")
-    expect(page.locator("#err-fields-line")).not_to_be_empty()
+    # A lone scan cannot send the form: the browser stops at the first required entry.
+    expect(page.get_by_label(re.compile(r"^Supplier(?!')"))).to_be_focused()
+    for name in ("supplier", "quantity", "uom", "expiry", "fields.site", "fields.line"):
+        assert page.locator(f'[name="{name}"]').evaluate("el => el.validity.valueMissing"), name
+    expect(page.get_by_test_id("received")).to_have_count(0)
+    status, found = plant.api("viewer").get("/api/v1/identifiers?supplier_lot=NOTHING-ELSE")
+    assert status == 200 and found["items"] == []
+    # A fresh page picks no site for the receiver.
+    assert page.get_by_label("Site").input_value() == ""
 
 
 def _lot_with_units(plant: Plant) -> tuple[str, list[str]]:
@@ -397,3 +412,30 @@ def test_a_person_signs_in_with_a_password_and_is_named_in_the_record(chromium: 
     context.close()
     # the refused sign-in answers 401, which the browser reports; nothing else went wrong
     assert [e for e in errors if "status of 401" not in e] == [] and len(errors) == 1
+
+
+def test_a_scanned_supplier_lot_finds_our_lot_and_recalls(page: Any, plant: Plant) -> None:
+    status, body = plant.api("receiver").post("/api/v1/lots", {
+        "scheme": "acme-lot", "fields": {"site": "munich", "line": "R"}, "quantity": 500,
+        "uom": "pcs", "expiry": "2027-06-30",
+        "attributes": {"supplier": "Bolt GmbH", "supplier_lot": "B-4471"}})
+    assert status == 201, body
+    lot = body["identifiers"][0]["value"]
+    status, body = plant.api("line").post("/api/v1/serials", {
+        "scheme": "acme-serial", "fields": {"model": "WIDGET-100", "site": "munich"},
+        "lot": lot})
+    assert status == 201, body
+    unit = body["identifiers"][0]["value"]
+    sign_in(page, plant, "viewer")
+    page.goto(plant.url + "/lookup")
+    page.keyboard.type("B-4471")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("supplier-lots")).to_contain_text(lot)
+    page.get_by_role("link", name="Recall every unit made from them").click()
+    expect(page.get_by_test_id("supplier-lot")).to_contain_text("supplier's lot number")
+    expect(page.get_by_test_id("recall-result").first).to_contain_text(unit)
+    page.goto(plant.url + "/recall")
+    page.keyboard.type("B-4471")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("recall-result").first).to_contain_text(unit)
+    labelled(page)

@@ -24,9 +24,11 @@ from printers.sim import VirtualPrinter
 # A lease long enough that no renewal comes late on a loaded machine: two workers' leases of one
 # printer then never overlap, whatever the machine's speed (these tests are about live workers,
 # not about a lease running out).
+# Confirmations every 10 labels exactly (no pace-driven ones), so a test knows which labels
+# a broken connection leaves unconfirmed.
 FAST = WorkerSettings(poll_seconds=0.05, lease_seconds=30, retry_first_seconds=0.05,
                       retry_max_seconds=0.2, confirm_every=10, confirm_timeout=5,
-                      probe_seconds=60, threads=8)
+                      confirm_seconds=None, probe_seconds=60, threads=8)
 SCHEME = {"name": "pj-serial", "kind": "serial", "pattern": "{model}{seq:6}",
           "codes": {"model": {"W100": "41"}}, "charset": "0-9"}
 TEMPLATE = "serial-50x25"
