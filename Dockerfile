@@ -18,6 +18,8 @@ COPY labelsvc ./labelsvc
 COPY numbering ./numbering
 COPY templates ./templates
 COPY printers ./printers
+COPY gs1 ./gs1
+COPY hibc ./hibc
 RUN pip install . && rm -rf /app/build
 
 RUN useradd --system --create-home --home-dir /var/lib/labelsvc --uid 10001 labelsvc

@@ -26,4 +26,4 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy labelsvc numbering printers templates gs1
+	$(BIN)/mypy labelsvc numbering printers templates gs1 hibc

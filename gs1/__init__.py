@@ -8,7 +8,7 @@ scanning and the registry alike.
 
 from __future__ import annotations
 
-from gs1.digital_link import read_digital_link
+from gs1.digital_link import digital_link, read_digital_link
 from gs1.element import Element, Problem, check_element, describe
 from gs1.linters import check_pair
 from gs1.message import (
@@ -38,6 +38,7 @@ __all__ = [
     "check_element",
     "check_pair",
     "describe",
+    "digital_link",
     "element_string",
     "exclusion_problems",
     "hri",

@@ -144,3 +144,51 @@ def _inserted(key: AI, path_ais: list[str], ai: str) -> list[str]:
         if ai in seq:
             return sorted(qualifiers, key=lambda q: seq.index(q) if q in seq else -1)
     return qualifiers
+
+
+# Characters a Digital Link keeps as they are in a path or query value; all others are %-escaped.
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_BASE = re.compile(r"^https?://[^/?#]+(/[^?#]*)?$")
+
+
+def _escaped(value: str) -> str:
+    return "".join(c if c in _UNRESERVED else "".join(f"%{b:02X}" for b in c.encode())
+                   for c in value)
+
+
+def digital_link(base: str, elements: list[Element] | tuple[Element, ...]) -> str:
+    """Build the uncompressed Digital Link URI of element strings under `base`
+    (`https://id.example.com` or with a path stem): the primary key and its qualifiers in the
+    path, in the order of the key's sequence, the other AIs as query attributes.
+
+    Every element and the message rules are checked first, and the URI is read back to the
+    same element strings; a problem raises ValueError naming the AI and the rule.
+    """
+    if not _BASE.match(base) or not looks_like_digital_link(base):
+        raise ValueError(f"the Digital Link base {base!r} must be http(s)://domain[/path]")
+    problem = next(iter(checked_message(list(elements), []).problems), None)
+    if problem is not None:
+        raise ValueError(problem.message)
+    keys = [ai for ai, _ in elements if (entry := lookup(ai)) is not None and entry.dl_key]
+    if len(keys) != 1:
+        raise ValueError("a Digital Link holds exactly one primary key such as (01) or (00), "
+                         f"not {len(keys)}")
+    key = lookup(keys[0])
+    assert key is not None
+    values = dict(elements)
+    sequence = next((seq for seq in key.dl_qualifiers
+                     if _fits(key, [ai for ai in seq if ai in values])), ())
+    path = [key.ai] + [ai for ai in sequence if ai in values]
+    query = [ai for ai, _ in elements if ai not in path]
+    for ai in query:
+        entry = lookup(ai)
+        if entry is None or not entry.dl_attribute:
+            raise ValueError(f"({ai}) may not be a data attribute of a Digital Link")
+    uri = base.rstrip("/") + "".join(f"/{ai}/{_escaped(values[ai])}" for ai in path)
+    if query:
+        uri += "?" + "&".join(f"{ai}={_escaped(values[ai])}" for ai in query)
+    back = read_digital_link(uri)
+    if back.problems or sorted(back.elements) != sorted(elements):
+        shown = back.problems[0].message if back.problems else "other element strings"
+        raise ValueError(f"the Digital Link {uri!r} does not read back: {shown}")
+    return uri

@@ -16,7 +16,7 @@ from labelsvc.observability import logs
 from labelsvc.observability import web as observability
 from labelsvc.registry import setup
 from labelsvc.registry.database import Database
-from labelsvc.services import audit, printers, registry_metrics, schemes, tokens
+from labelsvc.services import audit, labels, printers, registry_metrics, schemes, tokens
 from labelsvc.services.issuing import Issuer
 from printers import FileDriver
 
@@ -66,6 +66,7 @@ def create_app(test_config: dict[str, Any] | None = None, *,
         db, max_labels_per_job=int(app.config["MAX_LABELS_PER_JOB"]))
     app.extensions["labelsvc.printer_addresses"] = printers.address_policy(app.config)
     tokens.KNOWN_TOKENS.seconds = float(app.config["TOKEN_CACHE_SECONDS"])
+    labels.SETTINGS.configure(app.config)
     if app.config["PREPARE_DATABASE"]:
         prepare_database(db, app.config)
     printers.check_drivers(db)

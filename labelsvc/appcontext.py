@@ -15,6 +15,7 @@ from labelsvc.registry.database import Database
 from labelsvc.services import export, idempotency
 from labelsvc.services.issuing import Issuer
 from labelsvc.services.printing import Limits
+from labelsvc.services.public_view import PublicUnit
 from labelsvc.services.tokens import Actor
 from printers import AddressPolicy
 
@@ -22,6 +23,9 @@ PROBLEM_JSON = "application/problem+json"
 # Where the web pages leave the function that renders an error page (status, title, detail).
 ERROR_PAGE = "labelsvc.error_page"
 ErrorPage = Callable[[int, str, str], Response]
+# Where the web pages leave the function that renders a unit's public Digital Link page.
+PUBLIC_PAGE = "labelsvc.public_page"
+PublicPage = Callable[[PublicUnit], Response]
 
 
 def database() -> Database:
@@ -52,6 +56,12 @@ def printer_addresses() -> AddressPolicy:
 def error_page() -> ErrorPage | None:
     """The web pages' error page, when the application has pages."""
     page: ErrorPage | None = current_app.extensions.get(ERROR_PAGE)
+    return page
+
+
+def public_page() -> PublicPage | None:
+    """The web pages' public page of a unit, when the application has pages."""
+    page: PublicPage | None = current_app.extensions.get(PUBLIC_PAGE)
     return page
 
 

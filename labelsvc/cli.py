@@ -278,6 +278,7 @@ def _worker(args: argparse.Namespace) -> int:
     import threading
 
     from labelsvc.app import confine_printers, record_settings
+    from labelsvc.services.labels import SETTINGS
     from labelsvc.services.printers import check_drivers
     from labelsvc.worker import PrintWorker, settings_from_config
 
@@ -285,6 +286,7 @@ def _worker(args: argparse.Namespace) -> int:
         check_drivers(db)
         confine_printers(config)
         record_settings(db, config, "worker")
+        SETTINGS.configure(config)
         if args.threads:
             config["PRINT_THREADS"] = args.threads
         worker = PrintWorker(db, settings_from_config(config), name=args.name)

@@ -36,6 +36,7 @@
 | `LABELSVC_SPOOL_ROOT` | `<DATA_DIR>/spool` | where `file` printers' spool folders must lie |
 | `LABELSVC_PRINTER_PROBE_SECONDS` | `30` | how often an idle printer's `~HS` status is read |
 | `LABELSVC_PRINTER_NETWORKS` | RFC 1918, loopback, IPv6 ULA | CIDRs network printers may be on |
+| `LABELSVC_DIGITAL_LINK_BASE` | unset | domain (or http(s) URL) of printed GS1 Digital Links |
 
 PostgreSQL: `LABELSVC_DATABASE_URL=postgresql+psycopg://user:password@host:5432/dbname`.
 
@@ -47,6 +48,7 @@ on several hosts, set the same `LABELSVC_SECRET_KEY` on each.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -115,6 +117,20 @@ def printer_networks(value: str | None) -> tuple[str, ...]:
         raise ValueError(f"{PREFIX}PRINTER_NETWORKS: {exc}") from None
 
 
+def digital_link_base(value: str) -> str | None:
+    """Read LABELSVC_DIGITAL_LINK_BASE: a domain (`id.plant.example`, https assumed) or an
+    http(s) URL; None when unset."""
+    value = value.strip().rstrip("/")
+    if not value:
+        return None
+    if not value.lower().startswith(("http://", "https://")):
+        value = "https://" + value
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[A-Za-z0-9._~/-]*)?", value):
+        raise ValueError(f"LABELSVC_DIGITAL_LINK_BASE {value!r} is not a domain or an http(s) "
+                         "address such as https://id.plant.example")
+    return value
+
+
 def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Read the service configuration from the environment."""
     env = os.environ if environ is None else environ
@@ -159,5 +175,6 @@ def load_config(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SPOOL_ROOT": env.get(PREFIX + "SPOOL_ROOT") or None,
         "MAX_LABELS_PER_JOB": max(1, int(env.get(PREFIX + "MAX_LABELS_PER_JOB", "100000"))),
         "REPRINT_LIMIT": max(0, int(env.get(PREFIX + "REPRINT_LIMIT", "2"))),
+        "DIGITAL_LINK_BASE": digital_link_base(env.get(PREFIX + "DIGITAL_LINK_BASE", "")),
         "PREPARE_DATABASE": True,
     }

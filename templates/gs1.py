@@ -10,6 +10,7 @@ from gs1 import (
     GS,
     Problem,
     check_element,
+    digital_link,
     element_string,
     exclusion_problems,
     hri,
@@ -22,8 +23,11 @@ from templates import placeholders
 from templates.errors import TemplateError
 from templates.placeholders import Part, Record
 
-__all__ = ["GS", "Segment", "check_elements", "element_string", "fill", "hri",
+__all__ = ["DIGITAL_LINK_BASE", "GS", "Segment", "check_elements", "digital_link_uri",
+           "element_string", "fill", "hri",
            "is_predefined_length", "label_problems", "literal", "parse_template", "validate"]
+# The record key under which the service hands a label its Digital Link base address.
+DIGITAL_LINK_BASE = "digital_link_base"
 _AI = re.compile(r"(?<!\\)\((\d{2,4})\)")
 
 
@@ -112,3 +116,15 @@ def label_problems(ais: list[str]) -> list[Problem]:
     """The rules over the AIs of a whole label: exclusive AIs and required partners."""
     unique = list(dict.fromkeys(ais))
     return exclusion_problems(unique) + requirement_problems(unique)
+
+
+def digital_link_uri(elements: tuple[Element, ...], record: Record) -> str:
+    """Return the GS1 Digital Link URI of filled element strings under the record's base."""
+    base = record.get(DIGITAL_LINK_BASE)
+    if not base:
+        raise TemplateError("no Digital Link base address is configured "
+                            "(LABELSVC_DIGITAL_LINK_BASE), so a Digital Link cannot be printed")
+    try:
+        return digital_link(str(base), elements)
+    except ValueError as exc:
+        raise TemplateError(str(exc)) from None

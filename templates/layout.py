@@ -242,7 +242,12 @@ class Layout:
         segments, parts = el._segments, el._parts
 
         def step(record: Record) -> list[Op]:
-            if segments:
+            if el.hibc is not None:
+                data = hri = symbology.prepare(el.hibc.text(record))
+            elif el.digital_link:
+                data = hri = symbology.prepare(gs1.digital_link_uri(gs1.fill(segments, record),
+                                                                    record))
+            elif segments:
                 elements = gs1.fill(segments, record)
                 data, hri = symbology.prepare(gs1.element_string(elements)), gs1.hri(elements)
             else:

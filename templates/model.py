@@ -19,6 +19,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from templates import gs1, placeholders
 from templates.errors import TemplateError
+from templates.hibc import SYMBOLOGIES as HIBC_SYMBOLOGIES
+from templates.hibc import HibcFields
 from templates.symbologies import SYMBOLOGIES, Symbology
 from templates.units import DOTS_PER_MM
 
@@ -26,6 +28,8 @@ Mm = Annotated[float, Field(ge=0)]
 # Symbologies whose data is a GTIN: on a label they stand for (01) in the GS1 message rules.
 GTIN_SYMBOLOGIES = frozenset({"ean13", "upca", "itf14"})
 PositiveMm = Annotated[float, Field(gt=0)]
+# Symbologies that carry a GS1 Digital Link URI as plain data.
+DIGITAL_LINK_SYMBOLOGIES = frozenset({"qr", "datamatrix"})
 
 
 class _Element(BaseModel):
@@ -60,15 +64,22 @@ class TextElement(_Element):
 
 
 class BarcodeElement(_Element):
-    """A barcode; linear codes need `height_mm`; GS1 values are written `(AI)data…`."""
+    """A barcode; linear codes need `height_mm`; GS1 values are written `(AI)data…`.
+
+    With `digital_link: true` a QR or Data Matrix symbol carries the value, written as GS1
+    element strings, as the GS1 Digital Link URI under the service's Digital Link base. With
+    `hibc` (and no `value`) it carries HIBC data built from those fields.
+    """
 
     type: Literal["barcode"]
     symbology: str
-    value: str
+    value: str = ""
     module_mm: PositiveMm
     height_mm: PositiveMm | None = None
     hri: bool = False
     hri_height_mm: PositiveMm = 2.5
+    digital_link: bool = False
+    hibc: HibcFields | None = None
     _parts: tuple[placeholders.Part, ...] = PrivateAttr(default=())
     _segments: tuple[gs1.Segment, ...] = PrivateAttr(default=())
 
@@ -83,7 +94,10 @@ class BarcodeElement(_Element):
     def _compile(self) -> BarcodeElement:
         if not self.symbol.two_d and self.height_mm is None:
             raise ValueError(f"a {self.symbology} barcode needs height_mm")
-        if self.symbol.gs1:
+        self._check_kind()
+        if self.hibc is not None:
+            self._parts = self.hibc.parts
+        elif self.symbol.gs1 or self.digital_link:
             self._segments = gs1.parse_template(self.value)
             known = [(seg.ai, data) for seg in self._segments
                      if (data := gs1.literal(seg)) is not None]
@@ -98,6 +112,20 @@ class BarcodeElement(_Element):
             self._parts = placeholders.parse(self.value)
         return self
 
+    def _check_kind(self) -> None:
+        """Refuse a value that its symbology cannot carry as the element says."""
+        if self.hibc is not None:
+            if self.value or self.digital_link:
+                raise ValueError("an HIBC barcode takes its data from hibc: give no value")
+            if self.symbology not in HIBC_SYMBOLOGIES:
+                raise ValueError(f"HIBC data goes in {', '.join(sorted(HIBC_SYMBOLOGIES))}, "
+                                 f"not {self.symbology}")
+        elif not self.value:
+            raise ValueError("a barcode needs a value")
+        if self.digital_link and self.symbology not in DIGITAL_LINK_SYMBOLOGIES:
+            carriers = " or ".join(sorted(DIGITAL_LINK_SYMBOLOGIES))
+            raise ValueError(f"a Digital Link goes in {carriers}, not {self.symbology}")
+
     @property
     def symbol(self) -> Symbology:
         """Return the registered symbology."""
@@ -105,7 +133,8 @@ class BarcodeElement(_Element):
 
     @property
     def parts(self) -> tuple[placeholders.Part, ...]:
-        """Return a non-GS1 value as literal text and placeholders (empty for GS1)."""
+        """Return a non-GS1 value as literal text and placeholders (empty for GS1; an HIBC
+        element's fields)."""
         return self._parts
 
     @property

@@ -10,6 +10,7 @@ from flask import Flask, Response
 
 from labelsvc.api import (
     audit,
+    digital_link,
     health,
     identifiers,
     issuance,
@@ -26,7 +27,8 @@ from labelsvc.api.http import spec
 from labelsvc.appcontext import PROBLEM_JSON
 
 BLUEPRINTS = (health.bp, schemes.bp, issuance.bp, identifiers.bp, scanning.bp, printers.bp,
-              print_jobs.bp, templates.bp, labels.bp, audit.bp, users.bp)
+              print_jobs.bp, templates.bp, labels.bp, audit.bp, users.bp, digital_link.bp,
+              digital_link.views_bp)
 
 
 def openapi_document() -> dict[str, Any]:

@@ -369,6 +369,22 @@ class ScanMatch(BaseModel):
     registered: bool
 
 
+class HibcOut(BaseModel):
+    """What an HIBC scan says: its data structures' fields and whether its check is right."""
+
+    structure: Literal["primary", "secondary", "primary+secondary"]
+    labeler: str | None
+    product: str | None
+    uom: str | None
+    lot: str | None
+    serial: str | None
+    expiry: dt.date | None
+    manufactured: dt.date | None
+    quantity: int | None
+    link: str | None
+    check_ok: bool
+
+
 class ScanOut(BaseModel):
     """What a scan says and the records it names.
 
@@ -386,6 +402,7 @@ class ScanOut(BaseModel):
     matches: list[ScanMatch]
     records: list[IdentifierOut]
     parsed: list[ParseOut]
+    hibc: HibcOut | None = None
 
 
 

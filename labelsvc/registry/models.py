@@ -217,6 +217,17 @@ class ReprintReason(RegisteredTerm, Base):
     __tablename__ = "reprint_reasons"
 
 
+class PublicView(Base):
+    """What a scheme's units show anyone who follows their GS1 Digital Link (an admin's list of
+    fields; without a row, only that the unit exists and its status)."""
+
+    __tablename__ = "public_views"
+    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id"), primary_key=True)
+    fields: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    updated_by: Mapped[str] = mapped_column(String(100))
+
+
 class WebSession(Base):
     """A signed-in browser: the hash of its cookie's key, whose token or person, when last
     seen and when (and why) it ended — signed out, idle, its token revoked or its person
@@ -265,6 +276,7 @@ idempotency_records = cast(Table, IdempotencyRecord.__table__)
 api_tokens = cast(Table, ApiToken.__table__)
 users = cast(Table, User.__table__)
 web_sessions = cast(Table, WebSession.__table__)
+public_views = cast(Table, PublicView.__table__)
 event_types = cast(Table, EventType.__table__)
 holds = cast(Table, Hold.__table__)
 reprint_reasons = cast(Table, ReprintReason.__table__)

@@ -12,7 +12,8 @@ Contract (stable; the print worker imports these names):
   `date`, `issued_at`, `issued_by`, `lot`, `attributes`, `warranty`, and for lots `quantity`,
   `uom`, `expiry`) plus `lot_record` (the lot's own answer as a mapping, or None) and
   `timezone` (the scheme version's zone for the record's site, else its `timezone`, else
-  "UTC"). An id that is not in the registry raises `NotFound`.
+  "UTC") and `digital_link_base` (LABELSVC_DIGITAL_LINK_BASE, or None). An id that is not
+  in the registry raises `NotFound`.
 - `iter_render(conn, template, identifier_ids, format, dpi=None) -> Iterator[bytes]` — the
   labels in order: one complete `^XA … ^XZ` format per label for "zpl", one PNG per label for
   "png", PDF pieces for "pdf" (one page per label). A label that cannot render raises
@@ -42,6 +43,7 @@ from labelsvc.services.identifiers import identifier_out
 from labelsvc.services.label_templates import Compiled, find_template
 from labelsvc.services.reprints import reprint_text
 from templates import Template, TemplateError, ZplTemplate, render
+from templates.gs1 import DIGITAL_LINK_BASE
 from templates.model import BarcodeElement, TextElement
 from templates.placeholders import Part, Placeholder
 from templates.render import FORMATS, Format
@@ -53,6 +55,20 @@ RECORD_CHUNK = 500
 SPOOL_BYTES = 8 * 1024 * 1024
 COPY_CHUNK = 64 * 1024
 DEFAULT_ZONE = "UTC"
+
+
+class LabelSettings:
+    """What every label of this process shares: the Digital Link base its QR codes point to
+    (LABELSVC_DIGITAL_LINK_BASE), set when the service or a worker starts."""
+
+    digital_link_base: str | None = None
+
+    def configure(self, config: Mapping[str, Any]) -> None:
+        """Take the settings from the configuration."""
+        self.digital_link_base = config.get("DIGITAL_LINK_BASE")
+
+
+SETTINGS = LabelSettings()
 
 
 def load_template(conn: Connection, name: str) -> Compiled:
@@ -120,6 +136,7 @@ def _chunk_records(conn: Connection, ids: Sequence[int], zones: _Zones,
         record["timezone"] = zones.of(record)
         if reprints is not None:
             record["reprint"] = reprint_text(reprints.get(identifier_id, 0))
+        record[DIGITAL_LINK_BASE] = SETTINGS.digital_link_base
         yield record
 
 
@@ -219,7 +236,9 @@ def render_request(db: Database, *, template: str, format: Format, dpi: int | No
         with db.transaction(write=False) as conn:
             compiled = load_template(conn, template)
             if data is not None:
-                records: Iterable[Mapping[str, Any]] = [{"timezone": DEFAULT_ZONE, **data}]
+                records: Iterable[Mapping[str, Any]] = [
+                    {"timezone": DEFAULT_ZONE, **data,
+                     DIGITAL_LINK_BASE: SETTINGS.digital_link_base}]
             else:
                 records = render_records(conn, _identifier_ids(conn, values))
             try:
@@ -246,7 +265,7 @@ def stream(file: IO[bytes]) -> Iterator[bytes]:
 
 # Sample data for previews: values that pass every GS1 check for the AIs they fill.
 SAMPLE_AI_DATA = {"00": "106141411234567897", "01": "09506000134352", "02": "09506000134352",
-                  "10": "LOT-0001", "21": "SN-000123", "414": "9506000134352"}
+                  "10": "LOT0001", "21": "SN000123", "414": "9506000134352"}
 DATE_AIS = frozenset({"11", "12", "13", "15", "16", "17"})
 
 
@@ -286,11 +305,12 @@ def sample_record(compiled: Compiled) -> dict[str, Any]:
     today = dt.datetime.now(dt.UTC).date()
     expiry = today.replace(day=1) + dt.timedelta(days=400)
     record: dict[str, Any] = {
-        "value": "SN-000123", "kind": "serial", "scheme": "sample", "version": 1,
+        "value": "SN000123", "kind": "serial", "scheme": "sample", "version": 1,
         "status": "issued", "date": today.isoformat(), "issued_at": f"{today}T08:00:00Z",
-        "issued_by": "preview", "lot": "LOT-0001", "expiry": expiry.isoformat(), "quantity": 100,
+        "issued_by": "preview", "lot": "LOT0001", "expiry": expiry.isoformat(), "quantity": 100,
         "uom": "pcs", "fields": {}, "attributes": {}, "lot_record": None, "timezone": DEFAULT_ZONE,
         "reprint": reprint_text(1),  # shows where a template prints REPRINT n
+        DIGITAL_LINK_BASE: SETTINGS.digital_link_base,
     }
     found = sorted(_placeholders(compiled), key=lambda item: item[0] is not None)
     for ai, p in found:

@@ -7,8 +7,10 @@ from typing import Any
 from sqlalchemy import Connection
 
 import gs1
+import hibc
 from labelsvc.contract.models import (
     ElementString,
+    HibcOut,
     ParseMatch,
     ParseOut,
     ScanError,
@@ -75,6 +77,38 @@ def _symbology(found: gs1.Scan) -> str:
     return "plain"
 
 
+def read_hibc(found: gs1.Scan, raw: str) -> hibc.Hibc | None:
+    """HIBC data in a scan: plain text (or a plain symbology's data) starting with `+` that
+    reads as HIBC; it wins over a keyboard wedge's `+C1…` GS1 reading only with a right check
+    character."""
+    text = found.plain if found.kind == "plain" else raw
+    if not text or not text.startswith("+") or (found.kind != "plain" and found.certain):
+        return None
+    try:
+        read = hibc.read(text)
+    except hibc.HibcError:
+        return None
+    return read if found.kind == "plain" or read.check_ok else None
+
+
+def _hibc_scan(found: gs1.Scan, read: hibc.Hibc, rows: dict[str, Any]) -> ScanOut:
+    """The answer to an HIBC scan: its fields, its check, and its lot and serial looked up."""
+    errors = [] if read.check_ok else [ScanError(
+        ai=None, level="element",
+        message=f"the HIBC check character {read.check} is wrong (should be "
+                f"{hibc.check_character((found.plain or '')[:-1])})")]
+    out = HibcOut(structure=read.structure, labeler=read.labeler, product=read.product,
+                  uom=read.uom, lot=read.lot, serial=read.serial, expiry=read.expiry,
+                  manufactured=read.manufactured, quantity=read.quantity, link=read.link,
+                  check_ok=bool(read.check_ok))
+    return ScanOut(
+        kind="hibc", symbology=found.symbology or "hibc", symbology_identifier=found.identifier,
+        valid=not errors, errors=errors, element_strings=[], value=None,
+        matches=[ScanMatch(ai=None, value=v, registered=rows[v] is not None) for v in rows],
+        records=[identifier_out(row) for row in rows.values() if row is not None],
+        parsed=[], hibc=out)
+
+
 def scan(db: Database, data: str) -> ScanOut:
     """Decode scanner text and look up every identifier it names."""
     found = gs1.read_scan(data)
@@ -82,6 +116,12 @@ def scan(db: Database, data: str) -> ScanOut:
     with db.transaction(write=False) as conn:
         if not found.certain and find_identifier(conn, raw) is not None:
             found = gs1.Scan("plain", found.symbology, found.identifier, plain=raw)
+        elif (medical := read_hibc(found, raw)) is not None and (
+                found.kind != "plain" or find_identifier(conn, found.plain or "") is None):
+            if found.kind != "plain":
+                found = gs1.Scan("plain", None, None, plain=raw)
+            values = [v for v in (medical.lot, medical.serial) if v is not None]
+            return _hibc_scan(found, medical, {v: find_identifier(conn, v) for v in values})
         if found.kind == "plain":
             candidates: list[tuple[str | None, str]] = [(None, found.plain or "")]
         else:

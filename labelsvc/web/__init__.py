@@ -15,10 +15,11 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.exceptions import HTTPException
 
-from labelsvc.appcontext import ERROR_PAGE, database
+from labelsvc.appcontext import ERROR_PAGE, PUBLIC_PAGE, database
 from labelsvc.contract.values import refuse_nul
 from labelsvc.errors import Forbidden, NotFound, Unauthorized
 from labelsvc.services import tokens, web_sessions
+from labelsvc.services.public_view import PublicUnit
 from labelsvc.web import audit, common, home, issue, labels, lookup, printing, schemes
 from labelsvc.web.common import SignInNeeded, can, csrf_token, render, signed_in
 
@@ -144,6 +145,11 @@ def error_page(status: int, title: str, detail: str) -> Response:
     return _headers(render("error.html", status, title=f"{status} {title}", detail=detail))
 
 
+def public_page(unit: PublicUnit) -> Response:
+    """A unit's public Digital Link page: no session, no menu, only what is public."""
+    return _headers(render("public_unit.html", unit=unit))
+
+
 bp.register_error_handler(SignInNeeded, _sign_in_needed)
 bp.register_error_handler(Unauthorized, _sign_in_needed)
 bp.register_error_handler(Forbidden, _forbidden)
@@ -167,3 +173,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.context_processor(_template_globals)
     app.extensions[ERROR_PAGE] = error_page
+    app.extensions[PUBLIC_PAGE] = public_page

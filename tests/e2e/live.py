@@ -47,11 +47,12 @@ class Plant:
         self.printer.stop()
 
 
-def start_plant(data_dir: Path) -> Plant:
-    """Start `labelsvc serve` on SQLite with a fast print worker, a printer and tokens."""
+def start_plant(data_dir: Path, **settings: str) -> Plant:
+    """Start `labelsvc serve` on SQLite with a fast print worker, a printer and tokens (and
+    any further `LABELSVC_*` settings)."""
     env = service_env(f"sqlite:///{data_dir / 'labelsvc.sqlite3'}", data_dir,
                       LABELSVC_PRINT_POLL_SECONDS="0.1", LABELSVC_PRINTER_PROBE_SECONDS="1",
-                      LABELSVC_TOKEN_CACHE_SECONDS="0")
+                      LABELSVC_TOKEN_CACHE_SECONDS="0", **settings)
     service = Service(env, workers=1).start()
     printer = VirtualPrinter(label_seconds=0.02).start()
     tokens = {role: create_token(env, role, f"{role}-web") for role in ROLES}

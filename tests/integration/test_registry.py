@@ -344,3 +344,25 @@ def test_migration_0008_keeps_people_and_goes_down_and_up(empty_database_url):
     assert authenticate(db, token).username is None  # no owner any more
     assert "user_id" in columns("idempotency_records")
     db.dispose()
+
+
+def test_public_views_are_kept_by_migration_0013_which_goes_down_and_up(empty_database_url):
+    db = Database(empty_database_url)
+    setup.upgrade(db)
+
+    def columns() -> set[str]:
+        with db.engine.connect() as conn:
+            if not inspect(conn).has_table("public_views"):
+                return set()
+            return {c["name"] for c in inspect(conn).get_columns("public_views")}
+
+    assert columns() == {"scheme_id", "fields", "updated_at", "updated_by"}
+    with db.engine.connect() as conn:
+        cfg = setup.alembic_config()
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0010")
+        conn.commit()
+    assert columns() == set()
+    setup.upgrade(db)
+    assert "fields" in columns()
+    db.dispose()
