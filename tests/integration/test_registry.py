@@ -280,13 +280,15 @@ def test_migration_0010_pins_the_current_template_version_of_jobs_written_before
         empty_database_url):
     from labelsvc.registry.models import print_job_labels, print_jobs
     from labelsvc.services import label_templates, printers
+    from printers import AddressPolicy
 
     db = Database(empty_database_url)
     setup.upgrade(db)
     schemes.define_scheme(db, {"name": "mig10", "kind": "serial", "pattern": "M10{seq:3}"},
                           "admin")
-    printers.add_printer(db, printers.PrinterDefinition(
-        "mig10-line", "zpl-tcp", settings={"host": "127.0.0.1", "port": 9}), LINE)
+    printers.add_printer(db, printers.check_printer(printers.PrinterDefinition(
+        "mig10-line", "zpl-tcp", settings={"host": "127.0.0.1", "port": 9}), AddressPolicy()),
+        LINE)
     body = {"name": "mig10-label", "width_mm": 50, "height_mm": 25, "dpi": 203,
             "elements": [{"type": "text", "x_mm": 2, "y_mm": 2, "height_mm": 4,
                           "value": "{value}"}]}
